@@ -1,0 +1,82 @@
+using Aspire.Hosting.ApplicationModel;
+using CoffeeMesh.AppHost;
+
+var builder = DistributedApplication.CreateBuilder(args);
+var config = builder.Configuration;
+var repoRoot = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", ".."));
+var landing = config["CoffeeMesh:LandingFolder"] ?? Path.Combine(repoRoot, "landing");
+
+IResourceBuilder<IResourceWithConnectionString> rabbit, oltp, ingestDb, olap;
+if (Infrastructure.UseContainers(config))
+{
+    // Containers: RabbitMQ and PostgreSQL through Aspire's hosting packages; MySQL 8.4 as a plain
+    // container (Aspire.Hosting.MySql is not served to us), with LOCAL INFILE on for bulk loads.
+    var rabbitServer = builder.AddRabbitMQ("rabbitmq").WithManagementPlugin();
+    rabbit = rabbitServer;
+    olap = builder.AddPostgres("postgres").AddDatabase("olap", "coffee_sales_data");
+    var mysqlPassword = builder.AddParameter("mysql-password", secret: true);
+    var mysql = builder.AddContainer("mysql", "mysql", "8.4")
+        .WithEnvironment("MYSQL_ROOT_PASSWORD", mysqlPassword)
+        .WithArgs("--local-infile=1")
+        .WithEndpoint(targetPort: 3306, name: "tcp", scheme: "tcp");
+    var endpoint = mysql.GetEndpoint("tcp");
+    ReferenceExpression MySql(string database) => ReferenceExpression.Create(
+        $"Server={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};User ID=root;Password={mysqlPassword};Database={database};AllowLoadLocalInfile=true;AllowUserVariables=true");
+    oltp = builder.AddConnectionString("oltp", MySql("coffee_shop_sales"));
+    ingestDb = builder.AddConnectionString("ingestdb", MySql("coffeemesh_ingest"));
+}
+else
+{
+    // Local servers (scripts/infra.sh): connection strings come from configuration, i.e. the
+    // ConnectionStrings__* variables that ./coffeemesh exports from .infra/connections.env.
+    rabbit = builder.AddConnectionString("rabbitmq");
+    oltp = builder.AddConnectionString("oltp");
+    ingestDb = builder.AddConnectionString("ingestdb");
+    olap = builder.AddConnectionString("olap");
+}
+
+int Replicas(string service) => int.TryParse(config[$"CoffeeMesh:Replicas:{service}"], out var n) && n > 0 ? n : 1;
+
+var oltpWriter = builder.AddProject<Projects.CoffeeMesh_OltpWriter>("oltp-writer")
+    .WithHttpEndpoint(name: "http")
+    .WithReference(rabbit).WithReference(oltp)
+    .WaitFor(rabbit).WaitFor(oltp)
+    .WithHttpHealthCheck("/health")
+    .WithReplicas(Replicas("oltp-writer"));
+
+var transform = builder.AddProject<Projects.CoffeeMesh_Transform>("transform")
+    .WithHttpEndpoint(name: "http")
+    .WithReference(rabbit).WaitFor(rabbit)
+    .WithHttpHealthCheck("/health")
+    .WithReplicas(Replicas("transform"));
+
+var ingest = builder.AddProject<Projects.CoffeeMesh_Ingest>("ingest")
+    .WithHttpEndpoint(port: int.Parse(config["CoffeeMesh:IngestPort"] ?? "5380"), name: "http")
+    .WithReference(rabbit).WithReference(ingestDb).WithReference(oltpWriter)
+    .WaitFor(rabbit).WaitFor(ingestDb).WaitFor(oltpWriter)
+    .WithEnvironment("Ingest__LandingFolder", landing)
+    .WithEnvironment("Ingest__BatchSize", config["CoffeeMesh:BatchSize"] ?? "5000")
+    .WithEnvironment("Ingest__Schedule", config["CoffeeMesh:IngestSchedule"] ?? "*/5 * * * *")
+    .WithHttpHealthCheck("/health")
+    .WithReplicas(Replicas("ingest"));
+
+builder.AddProject<Projects.CoffeeMesh_OlapSync>("olap-sync")
+    .WithHttpEndpoint(name: "http")
+    .WithReference(rabbit).WithReference(oltp).WithReference(olap)
+    .WaitFor(rabbit)
+    .WithHttpHealthCheck("/health")
+    .WithReplicas(Replicas("olap-sync"));
+
+builder.AddProject<Projects.CoffeeMesh_CloudPublisher>("cloud-publisher")
+    .WithHttpEndpoint(name: "http")
+    .WithReference(rabbit)
+    .WaitFor(rabbit)
+    .WithHttpHealthCheck("/health")
+    .WithReplicas(Replicas("cloud-publisher"));
+
+// Tests isolate a run by queue prefix; pass it to every service.
+if (config["Messaging:QueuePrefix"] is { Length: > 0 } prefix)
+    foreach (var project in builder.Resources.OfType<ProjectResource>())
+        builder.CreateResourceBuilder(project).WithEnvironment("Messaging__QueuePrefix", prefix);
+
+builder.Build().Run();

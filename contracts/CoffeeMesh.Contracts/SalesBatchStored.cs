@@ -1,0 +1,12 @@
+namespace CoffeeMesh.Contracts;
+
+/// <summary>oltp-writer committed a batch to MySQL (published through the outbox).</summary>
+public record SalesBatchStored
+{
+    public required Guid IngestionId { get; init; }
+    public required int Sequence { get; init; }
+    public required int RowsRead { get; init; }
+    public required int RowsStored { get; init; }
+    public required int Quarantined { get; init; }
+    public int OutOfRange { get; init; }
+}

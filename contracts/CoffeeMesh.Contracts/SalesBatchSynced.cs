@@ -1,0 +1,9 @@
+namespace CoffeeMesh.Contracts;
+
+/// <summary>olap-sync applied a stored batch to the PostgreSQL star schema.</summary>
+public record SalesBatchSynced
+{
+    public required Guid IngestionId { get; init; }
+    public required int Sequence { get; init; }
+    public required int RowsSynced { get; init; }
+}

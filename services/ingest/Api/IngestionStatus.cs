@@ -1,0 +1,63 @@
+using System.Text.Json.Nodes;
+using CoffeeMesh.Ingest.Ingestions;
+
+namespace CoffeeMesh.Ingest.Api;
+
+/// <summary>
+/// One ingestion across the stages: ingest's own watermark, and each later stage's counts as that
+/// stage reports them from its database. state: queued | reading | processing | completed | failed.
+/// </summary>
+public sealed class IngestionStatus(IngestionStore ingestions, IHttpClientFactory http, ILogger<IngestionStatus> logger)
+{
+    public async Task<JsonObject?> GetAsync(Guid id, CancellationToken ct)
+    {
+        var r = await ingestions.GetAsync(id, ct);
+        if (r is null) return null;
+        JsonObject? oltp = null;
+        try
+        {
+            oltp = await http.CreateClient("oltp-writer").GetFromJsonAsync<JsonObject>($"/ingestions/{id}", ct);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            logger.LogWarning("oltp-writer did not answer for {IngestionId}: {Error}", id, e.Message);
+        }
+
+        long L(string name) => oltp?[name]?.GetValue<long>() ?? 0;
+        var batchesStored = L("batches_stored");
+        var state = r.State switch
+        {
+            IngestionStates.Failed => "failed",
+            IngestionStates.Queued => "queued",
+            IngestionStates.Reading => "reading",
+            _ when oltp is null => "processing",
+            _ when batchesStored >= r.NextSequence => "completed",
+            _ => "processing",
+        };
+        var accepted = L("accepted");
+        var quarantined = L("quarantined");
+        var outOfRange = L("out_of_range");
+        return new JsonObject
+        {
+            ["ingestion_id"] = r.Id,
+            ["source"] = r.Source,
+            ["state"] = state,
+            ["error"] = r.Error,
+            ["from"] = r.From?.ToString("yyyy-MM-dd"),
+            ["to"] = r.To?.ToString("yyyy-MM-dd"),
+            ["rows_read"] = r.RowsRead,
+            ["batches"] = r.NextSequence,
+            ["batches_stored"] = batchesStored,
+            ["accepted"] = accepted,
+            ["quarantined"] = quarantined,
+            ["out_of_range"] = outOfRange,
+            ["duplicates_superseded"] = L("superseded"),
+            ["quarantined_by_reason"] = oltp?["quarantined_by_reason"]?.DeepClone() ?? new JsonObject(),
+            ["stored_oltp"] = L("stored_oltp"),
+            // The accounting identity, checked on what the databases hold.
+            ["balanced"] = state == "completed" ? accepted + quarantined + outOfRange == r.RowsRead : null,
+            ["created_at"] = r.CreatedAt.ToString("O"),
+            ["updated_at"] = r.UpdatedAt.ToString("O"),
+        };
+    }
+}

@@ -1,0 +1,18 @@
+namespace CoffeeMesh.Ingest;
+
+/// <summary>Bound from configuration section <c>Ingest</c>.</summary>
+public sealed class IngestOptions
+{
+    /// <summary>Files are ingested only from under this folder (uploads land in its <c>uploads/</c>).</summary>
+    public string LandingFolder { get; set; } = "landing";
+    public int BatchSize { get; set; } = 5000;
+    /// <summary>Cron schedule of the landing-folder scan (the old Airflow DAG ran every 5 minutes).</summary>
+    public string Schedule { get; set; } = "*/5 * * * *";
+    public bool ScheduleEnabled { get; set; } = true;
+    /// <summary>Largest multipart upload accepted by POST /ingestions/upload.</summary>
+    public long MaxUploadBytes { get; set; } = 1L << 30;
+    /// <summary>A line longer than this is quarantined (line_too_long) with its first KiB kept.</summary>
+    public int MaxLineBytes { get; set; } = 64 * 1024;
+    /// <summary>A record longer than this fails the ingestion (the reader will not buffer more).</summary>
+    public int MaxRecordBytes { get; set; } = 8 * 1024 * 1024;
+}

@@ -1,0 +1,60 @@
+using CoffeeMesh.Messaging.Storage;
+
+namespace CoffeeMesh.Ingest;
+
+/// <summary>ingest's own MySQL schema: ingestions with their read watermarks, and landing files.</summary>
+public static class IngestSchema
+{
+    public static readonly IReadOnlyList<Migration> Migrations =
+    [
+        new(1, "ingestions and landing files", [
+            // ingestion_number orders ingestions: with the line number it decides which duplicate wins.
+            // next_offset/next_line/next_sequence are the watermark: where reading resumes after a crash.
+            """
+            CREATE TABLE IF NOT EXISTS ingestion (
+              ingestion_number BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+              ingestion_id CHAR(36) NOT NULL,
+              source VARCHAR(1024) NOT NULL,
+              date_from DATE NULL,
+              date_to DATE NULL,
+              batch_size INT NOT NULL,
+              landing_file_id BIGINT NULL,
+              start_offset BIGINT NOT NULL,
+              start_line BIGINT NOT NULL,
+              end_offset BIGINT NOT NULL,
+              end_hash CHAR(64) NULL,
+              state VARCHAR(16) NOT NULL,
+              separator_char VARCHAR(1) NULL,
+              column_map VARCHAR(200) NULL,
+              next_offset BIGINT NOT NULL,
+              next_line BIGINT NOT NULL,
+              next_sequence INT NOT NULL DEFAULT 0,
+              rows_read BIGINT NOT NULL DEFAULT 0,
+              error TEXT NULL,
+              created_at DATETIME(6) NOT NULL,
+              updated_at DATETIME(6) NOT NULL,
+              UNIQUE KEY ux_ingestion_id (ingestion_id)
+            ) ENGINE=InnoDB
+            """,
+            // content_hash covers bytes [0, ingested_bytes): a renamed copy has the same hash, an
+            // appended file keeps it as the hash of its prefix.
+            """
+            CREATE TABLE IF NOT EXISTS landing_file (
+              landing_file_id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+              path VARCHAR(1024) NOT NULL,
+              path_hash CHAR(64) NOT NULL,
+              ingested_bytes BIGINT NOT NULL DEFAULT 0,
+              ingested_lines BIGINT NOT NULL DEFAULT 1,
+              content_hash CHAR(64) NULL,
+              separator_char VARCHAR(1) NULL,
+              column_map VARCHAR(200) NULL,
+              pending_ingestion_id CHAR(36) NULL,
+              updated_at DATETIME(6) NOT NULL,
+              UNIQUE KEY ux_landing_path (path_hash),
+              KEY ix_landing_content (content_hash, ingested_bytes)
+            ) ENGINE=InnoDB
+            """,
+        ]),
+        MessagingSchema.Migration(StoreDialect.MySql, 2),
+    ];
+}

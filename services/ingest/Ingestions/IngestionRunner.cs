@@ -1,0 +1,87 @@
+using CoffeeMesh.Contracts;
+using CoffeeMesh.Ingest.Reading;
+using CoffeeMesh.Messaging;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace CoffeeMesh.Ingest.Ingestions;
+
+/// <summary>
+/// Reads an ingestion's source from its watermark to its end, publishing one RawSalesBatch per
+/// chunk and advancing the watermark after each publish. A crash between the two re-reads and
+/// re-publishes the same batch under the same message id, which the downstream inbox drops: no
+/// row is lost and none is stored twice.
+/// </summary>
+public sealed class IngestionRunner(
+    IngestionStore ingestions,
+    LandingFolder landing,
+    IOptions<IngestOptions> options,
+    ILogger<IngestionRunner> logger)
+{
+    public async Task RunAsync(Guid id, IPublishEndpoint publisher, CancellationToken ct)
+    {
+        var r = await ingestions.GetAsync(id, ct);
+        if (r is null) { logger.LogWarning("Ingestion {IngestionId} is unknown here; request dropped", id); return; }
+        if (r.State is IngestionStates.Read or IngestionStates.Failed) return; // a redelivered request
+
+        var path = landing.Resolve(r.Source);
+        if (path is null || !File.Exists(path))
+        {
+            await ingestions.FinishAsync(r, r.NextSequence, r.RowsRead, $"source '{r.Source}' was not found under the landing folder", null, ct);
+            return;
+        }
+
+        var layout = r.NextOffset > 0 && r.Separator is { Length: 1 } sep && r.ColumnMap is not null
+            ? SourceLayout.Deserialize(sep[0], r.ColumnMap)
+            : null;
+        var start = layout is null ? new ReadPosition(0, 1) : new ReadPosition(r.NextOffset, r.NextLine);
+        // Without a saved layout (nothing read yet) reading starts at the header; a landing file's
+        // appended region is read with the layout saved from its header.
+        if (layout is null && r.StartOffset > 0)
+        {
+            await ingestions.FinishAsync(r, 0, 0, "appended rows cannot be read: the file's header layout is unknown", null, ct);
+            return;
+        }
+        var sequence = r.NextSequence;
+        var rowsRead = r.RowsRead;
+        var o = options.Value;
+        var reader = new SalesFileReader(o.MaxLineBytes, o.MaxRecordBytes);
+        try
+        {
+            await foreach (var chunk in reader.ReadAsync(path, start, r.EndOffset, layout, r.BatchSize, ct))
+            {
+                var expected = sequence;
+                if (chunk.Rows.Count > 0)
+                {
+                    var batch = new RawSalesBatch
+                    {
+                        IngestionId = r.Id,
+                        IngestionNumber = r.Number,
+                        Sequence = sequence,
+                        FirstLine = chunk.Rows[0].Line,
+                        LastLine = chunk.Rows[^1].Line,
+                        From = r.From,
+                        To = r.To,
+                        Rows = chunk.Rows,
+                    };
+                    await publisher.Publish(batch, ctx => ctx.MessageId = MessageIds.For("raw", r.Id, sequence), ct);
+                    sequence++;
+                    rowsRead += chunk.Rows.Count;
+                }
+                layout = chunk.Layout;
+                if (!await ingestions.AdvanceAsync(r.Id, expected, chunk, sequence, rowsRead, ct))
+                {
+                    logger.LogWarning("Ingestion {IngestionId} was advanced by another reader; this one stops", r.Id);
+                    return;
+                }
+            }
+            await ingestions.FinishAsync(r, sequence, rowsRead, null, layout, ct);
+            logger.LogInformation("Ingestion {IngestionId} read {Rows} rows in {Batches} batches from {Source}", r.Id, rowsRead, sequence, r.Source);
+        }
+        catch (SourceFormatException e)
+        {
+            logger.LogWarning("Ingestion {IngestionId} failed: {Error}", r.Id, e.Message);
+            await ingestions.FinishAsync(r, sequence, rowsRead, e.Message, layout, ct);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using CoffeeMesh.Ingest;
+using CoffeeMesh.Ingest.Api;
+using CoffeeMesh.Ingest.Ingestions;
+using CoffeeMesh.Ingest.Reading;
+using CoffeeMesh.Ingest.Scheduling;
+using CoffeeMesh.Messaging;
+using CoffeeMesh.Messaging.Storage;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.Services.Configure<IngestOptions>(builder.Configuration.GetSection("Ingest"));
+builder.AddServiceStore("ingestdb", StoreDialect.MySql);
+builder.Services.AddSingleton<LandingFolder>();
+builder.Services.AddSingleton<IngestionStore>();
+builder.Services.AddSingleton<IngestionRunner>();
+builder.Services.AddSingleton<IngestionStatus>();
+builder.Services.AddSingleton<LandingScan>();
+builder.Services.AddHostedService<LandingScheduler>();
+builder.Services.AddHttpClient("oltp-writer", c => c.BaseAddress = new Uri(builder.Configuration["Services:OltpWriter"] ?? "http://oltp-writer"));
+builder.AddCoffeeMeshBus(bus => bus.AddConsumer<IngestionRequestedConsumer>(typeof(IngestionRequestedConsumerDefinition)));
+builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("mysql");
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapIngestionEndpoints();
+app.MapPost("/landing/scan", async (LandingScan scan, CancellationToken ct) => Results.Ok(new { ingestions = await scan.RunAsync(ct) }));
+
+await app.Services.MigrateAsync(IngestSchema.Migrations, app.Lifetime.ApplicationStopping);
+app.Run();

@@ -1,0 +1,50 @@
+namespace CoffeeMesh.Ingest.Reading;
+
+/// <summary>
+/// Reads at most <c>length</c> bytes of the inner stream and counts the line feeds that pass,
+/// so the reader knows the line number at the end of a region without a second pass.
+/// </summary>
+internal sealed class BoundedCountingStream(Stream inner, long length) : Stream
+{
+    private long _remaining = length;
+    public long LineFeeds { get; private set; }
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_remaining <= 0) return 0;
+        var n = inner.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
+        Count(buffer[..n]);
+        return n;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+    {
+        if (_remaining <= 0) return 0;
+        var n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], ct);
+        Count(buffer.Span[..n]);
+        return n;
+    }
+
+    private void Count(ReadOnlySpan<byte> read)
+    {
+        _remaining -= read.Length;
+        LineFeeds += read.Count((byte)'\n');
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) => ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+}

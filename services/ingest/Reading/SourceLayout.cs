@@ -1,0 +1,40 @@
+using CoffeeMesh.Contracts;
+
+namespace CoffeeMesh.Ingest.Reading;
+
+/// <summary>
+/// How a source file is laid out: its separator and where each canonical column sits. Saved with
+/// the watermark, so reading can resume mid-file (where there is no header to look at).
+/// </summary>
+public sealed record SourceLayout(char Separator, int[] ColumnMap, int FieldCount)
+{
+    /// <summary>Maps header names (any order, any case, surrounding spaces ignored) to the canonical columns.</summary>
+    public static SourceLayout FromHeader(char separator, IReadOnlyList<string> headers)
+    {
+        var names = headers.Select(h => h.Trim().TrimStart('\uFEFF').ToLowerInvariant()).ToList();
+        var map = new int[SalesColumns.All.Count];
+        var missing = new List<string>();
+        for (var i = 0; i < map.Length; i++)
+        {
+            map[i] = names.IndexOf(SalesColumns.All[i]);
+            if (map[i] < 0) missing.Add(SalesColumns.All[i]);
+        }
+        if (missing.Count > 0)
+            throw new SourceFormatException($"missing required column{(missing.Count > 1 ? "s" : "")}: {string.Join(", ", missing)} " +
+                                            $"(header read: {Clip(string.Join(separator, headers))})");
+        return new SourceLayout(separator, map, headers.Count);
+    }
+
+    public string Serialize() => $"{FieldCount}:{string.Join(',', ColumnMap)}";
+
+    public static SourceLayout Deserialize(char separator, string text)
+    {
+        var parts = text.Split(':');
+        return new SourceLayout(separator, parts[1].Split(',').Select(int.Parse).ToArray(), int.Parse(parts[0]));
+    }
+
+    private static string Clip(string s) => s.Length <= 200 ? s : s[..200] + "…";
+}
+
+/// <summary>The source as a whole cannot be ingested (empty, binary, wrong header...).</summary>
+public sealed class SourceFormatException(string message) : Exception(message);

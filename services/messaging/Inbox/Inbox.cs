@@ -1,0 +1,24 @@
+using System.Data.Common;
+using CoffeeMesh.Messaging.Storage;
+
+namespace CoffeeMesh.Messaging.Inbox;
+
+/// <summary>
+/// Consumer-side duplicate detection: the first transaction to record (consumer, message id)
+/// wins; a redelivered or re-published copy finds the row and is dropped. Record it in the same
+/// transaction as the consumer's writes, so "processed" and "recorded" cannot disagree.
+/// </summary>
+public sealed class Inbox(ServiceStore store)
+{
+    /// <returns>false when this consumer already processed this message.</returns>
+    public async Task<bool> TryAcceptAsync(DbConnection connection, DbTransaction transaction, string consumer, Guid messageId, CancellationToken ct)
+    {
+        var sql = store.Dialect == StoreDialect.MySql
+            ? "INSERT IGNORE INTO inbox_state (consumer, message_id, received_at) VALUES (@c, @m, @now)"
+            : "INSERT INTO inbox_state (consumer, message_id, received_at) VALUES (@c, @m, @now) ON CONFLICT DO NOTHING";
+        var inserted = await connection.Command(sql, transaction)
+            .With("@c", consumer).With("@m", messageId).With("@now", ServiceStore.UtcNow())
+            .ExecuteNonQueryAsync(ct);
+        return inserted == 1;
+    }
+}

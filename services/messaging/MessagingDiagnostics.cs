@@ -1,0 +1,11 @@
+using System.Diagnostics;
+
+namespace CoffeeMesh.Messaging;
+
+/// <summary>Names ServiceDefaults registers with OpenTelemetry, beside MassTransit's own.</summary>
+public static class MessagingDiagnostics
+{
+    public const string MeterName = "CoffeeMesh";
+    public const string ActivitySourceName = "CoffeeMesh";
+    public static readonly ActivitySource ActivitySource = new(ActivitySourceName);
+}

@@ -1,0 +1,35 @@
+using System.Data.Common;
+using System.Text.Json;
+using CoffeeMesh.Messaging.Storage;
+
+namespace CoffeeMesh.Messaging.Outbox;
+
+/// <summary>
+/// Adds messages to the outbox inside the caller's transaction: they are published only if, and
+/// once, that transaction commits (the delivery loop does the publishing).
+/// </summary>
+public sealed class Outbox(ServiceStore store, OutboxSignal signal)
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task AddAsync<T>(DbConnection connection, DbTransaction transaction, T message, Guid messageId, CancellationToken ct)
+        where T : class
+    {
+        var now = ServiceStore.UtcNow();
+        await connection.Command(
+                "INSERT INTO outbox_message (message_id, message_type, body, created_at, not_before) VALUES (@id, @type, @body, @now, @now)",
+                transaction)
+            .With("@id", messageId)
+            .With("@type", TypeName(typeof(T)))
+            .With("@body", JsonSerializer.Serialize(message, Json))
+            .With("@now", now)
+            .ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Call after the transaction that added messages has committed.</summary>
+    public void Committed() => signal.Notify();
+
+    public ServiceStore Store => store;
+
+    internal static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
+}

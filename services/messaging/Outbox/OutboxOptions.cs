@@ -1,0 +1,15 @@
+namespace CoffeeMesh.Messaging.Outbox;
+
+/// <summary>Bound from configuration section <c>Outbox</c>.</summary>
+public sealed class OutboxOptions
+{
+    /// <summary>Fallback poll when no local commit wakes the loop (rows written by other replicas, retries).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public int BatchSize { get; set; } = 100;
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>Delivered outbox rows are kept this long (for inspection), then removed.</summary>
+    public TimeSpan DeliveredRetention { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>Duplicate-detection window: inbox rows older than this are removed.</summary>
+    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
+    public TimeSpan HousekeepingInterval { get; set; } = TimeSpan.FromMinutes(1);
+}

@@ -1,0 +1,103 @@
+using System.Data.Common;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using MySqlConnector;
+using Npgsql;
+
+namespace CoffeeMesh.Messaging.Storage;
+
+/// <summary>One versioned schema step. Steps are applied in order, each once, recorded in schema_version.</summary>
+public sealed record Migration(int Version, string Name, IReadOnlyList<string> Statements);
+
+/// <summary>
+/// Creates the service's database if needed and applies its pending migrations. Safe to run from
+/// several replicas at once: a named lock (MySQL GET_LOCK / PostgreSQL advisory lock) serialises them.
+/// </summary>
+public static partial class Migrations
+{
+    public static async Task ApplyAsync(ServiceStore store, IReadOnlyList<Migration> migrations, ILogger logger, CancellationToken ct)
+    {
+        await EnsureDatabaseAsync(store, ct);
+        await using var connection = await store.OpenAsync(ct);
+        await LockAsync(connection, store.Dialect, ct);
+        try
+        {
+            await connection.Command(store.Dialect == StoreDialect.MySql
+                ? "CREATE TABLE IF NOT EXISTS schema_version (version INT NOT NULL PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at DATETIME(6) NOT NULL)"
+                : "CREATE TABLE IF NOT EXISTS schema_version (version INT NOT NULL PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at timestamptz NOT NULL)")
+                .ExecuteNonQueryAsync(ct);
+            var applied = new HashSet<int>();
+            await using (var reader = await connection.Command("SELECT version FROM schema_version").ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct)) applied.Add(reader.GetInt32(0));
+
+            foreach (var migration in migrations.OrderBy(m => m.Version))
+            {
+                if (applied.Contains(migration.Version)) continue;
+                // MySQL DDL commits implicitly, so each statement must be safe to rerun (IF NOT EXISTS).
+                await using var tx = await connection.BeginTransactionAsync(ct);
+                foreach (var sql in migration.Statements)
+                    await connection.Command(sql, tx).ExecuteNonQueryAsync(ct);
+                await connection.Command("INSERT INTO schema_version (version, name, applied_at) VALUES (@v, @n, @t)", tx)
+                    .With("@v", migration.Version).With("@n", migration.Name).With("@t", DateTime.UtcNow)
+                    .ExecuteNonQueryAsync(ct);
+                await tx.CommitAsync(ct);
+                logger.LogInformation("Applied migration {Version} {Name}", migration.Version, migration.Name);
+            }
+        }
+        finally
+        {
+            await UnlockAsync(connection, store.Dialect);
+        }
+    }
+
+    private static async Task EnsureDatabaseAsync(ServiceStore store, CancellationToken ct)
+    {
+        if (store.Dialect == StoreDialect.MySql)
+        {
+            var csb = new MySqlConnectionStringBuilder(store.ConnectionString);
+            var database = ValidName(csb.Database);
+            csb.Database = "";
+            await using var connection = new MySqlConnection(csb.ConnectionString);
+            await connection.OpenAsync(ct);
+            await connection.Command($"CREATE DATABASE IF NOT EXISTS `{database}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin").ExecuteNonQueryAsync(ct);
+        }
+        else
+        {
+            var csb = new NpgsqlConnectionStringBuilder(store.ConnectionString);
+            var database = ValidName(csb.Database!);
+            csb.Database = "postgres";
+            await using var connection = new NpgsqlConnection(csb.ConnectionString);
+            await connection.OpenAsync(ct);
+            var exists = await connection.Command("SELECT 1 FROM pg_database WHERE datname = @d").With("@d", database).ExecuteScalarAsync(ct);
+            if (exists is null)
+            {
+                try { await connection.Command($"CREATE DATABASE \"{database}\"").ExecuteNonQueryAsync(ct); }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase) { }
+            }
+        }
+    }
+
+    private static async Task LockAsync(DbConnection connection, StoreDialect dialect, CancellationToken ct)
+    {
+        if (dialect == StoreDialect.MySql)
+            await connection.Command("SELECT GET_LOCK('coffeemesh_migrations', 60)").ExecuteScalarAsync(ct);
+        else
+            await connection.Command("SELECT pg_advisory_lock(7263411)").ExecuteScalarAsync(ct);
+    }
+
+    private static async Task UnlockAsync(DbConnection connection, StoreDialect dialect)
+    {
+        if (dialect == StoreDialect.MySql)
+            await connection.Command("SELECT RELEASE_LOCK('coffeemesh_migrations')").ExecuteScalarAsync();
+        else
+            await connection.Command("SELECT pg_advisory_unlock(7263411)").ExecuteScalarAsync();
+    }
+
+    // Identifiers cannot be parameters: allow only a conservative shape.
+    private static string ValidName(string? name) =>
+        name is not null && NameShape().IsMatch(name) ? name
+            : throw new InvalidOperationException($"Database name '{name}' is not allowed (use a-z, 0-9, _).");
+
+    [GeneratedRegex("^[A-Za-z0-9_]{1,64}$")]
+    private static partial Regex NameShape();
+}

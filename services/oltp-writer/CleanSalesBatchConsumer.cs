@@ -1,0 +1,31 @@
+using CoffeeMesh.Contracts;
+using MassTransit;
+using MySqlConnector;
+
+namespace CoffeeMesh.OltpWriter;
+
+public sealed class CleanSalesBatchConsumer(SalesBatchWriter writer, ILogger<CleanSalesBatchConsumer> logger) : IConsumer<CleanSalesBatch>
+{
+    public async Task Consume(ConsumeContext<CleanSalesBatch> context)
+    {
+        var batch = context.Message;
+        var messageId = context.MessageId ?? throw new InvalidOperationException("CleanSalesBatch without a message id");
+        if (!await writer.WriteAsync(batch, messageId, context.CancellationToken))
+            logger.LogInformation("Batch {IngestionId}/{Sequence} already stored; duplicate dropped", batch.IngestionId, batch.Sequence);
+    }
+}
+
+public sealed class CleanSalesBatchConsumerDefinition : ConsumerDefinition<CleanSalesBatchConsumer>
+{
+    public CleanSalesBatchConsumerDefinition()
+    {
+        ConcurrentMessageLimit = 4;
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<CleanSalesBatchConsumer> consumer,
+        IRegistrationContext context)
+    {
+        endpoint.PrefetchCount = 8;
+        endpoint.UseMessageRetry(TransientRetry.Configure);
+    }
+}

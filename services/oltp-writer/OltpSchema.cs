@@ -1,0 +1,105 @@
+using CoffeeMesh.Messaging.Storage;
+
+namespace CoffeeMesh.OltpWriter;
+
+/// <summary>oltp-writer's MySQL schema, as versioned migrations (applied on start, safe to rerun).</summary>
+public static class OltpSchema
+{
+    public static readonly IReadOnlyList<Migration> Migrations =
+    [
+        new(1, "stores, products, sales", [
+            """
+            CREATE TABLE IF NOT EXISTS stores (
+              store_id INT NOT NULL PRIMARY KEY,
+              store_location VARCHAR(100) NOT NULL,
+              updated_at DATETIME(6) NOT NULL
+            ) ENGINE=InnoDB
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS products (
+              product_id INT NOT NULL PRIMARY KEY,
+              product_category VARCHAR(100) NOT NULL,
+              product_type VARCHAR(100) NOT NULL,
+              product_detail VARCHAR(100) NOT NULL,
+              unit_price DECIMAL(12,2) NOT NULL,
+              updated_at DATETIME(6) NOT NULL
+            ) ENGINE=InnoDB
+            """,
+            // row_version = (ingestion number << 32) + source line: the later line of the later
+            // ingestion wins, whatever order batches arrive in.
+            """
+            CREATE TABLE IF NOT EXISTS sales (
+              transaction_id VARCHAR(40) NOT NULL PRIMARY KEY,
+              transaction_date DATE NOT NULL,
+              transaction_time TIME NOT NULL,
+              transaction_qty INT NOT NULL,
+              store_id INT NOT NULL,
+              product_id INT NOT NULL,
+              unit_price DECIMAL(12,2) NOT NULL,
+              total_amount DECIMAL(14,2) NOT NULL,
+              ingestion_id CHAR(36) NOT NULL,
+              source_line BIGINT NOT NULL,
+              row_version BIGINT NOT NULL,
+              KEY ix_sales_date (transaction_date, transaction_time),
+              KEY ix_sales_ingestion (ingestion_id)
+            ) ENGINE=InnoDB
+            """,
+            // The old scripts' flat table, as a view over the normalised ones.
+            """
+            CREATE OR REPLACE VIEW sales_data AS
+            SELECT s.transaction_id, s.transaction_date, s.transaction_time, s.transaction_qty,
+                   s.store_id, st.store_location, s.product_id, s.unit_price,
+                   p.product_category, p.product_type, p.product_detail, s.total_amount
+            FROM sales s
+            JOIN stores st ON st.store_id = s.store_id
+            JOIN products p ON p.product_id = s.product_id
+            """,
+        ]),
+        new(2, "ingestion accounting and quarantine", [
+            """
+            CREATE TABLE IF NOT EXISTS ingestion (
+              ingestion_id CHAR(36) NOT NULL PRIMARY KEY,
+              source VARCHAR(1024) NOT NULL,
+              rows_read BIGINT NOT NULL,
+              batches INT NOT NULL,
+              error TEXT NULL,
+              read_at DATETIME(6) NOT NULL
+            ) ENGINE=InnoDB
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS ingestion_batch (
+              ingestion_id CHAR(36) NOT NULL,
+              sequence INT NOT NULL,
+              rows_read INT NOT NULL,
+              accepted INT NOT NULL,
+              superseded INT NOT NULL,
+              quarantined INT NOT NULL,
+              out_of_range INT NOT NULL,
+              stored_at DATETIME(6) NOT NULL,
+              PRIMARY KEY (ingestion_id, sequence)
+            ) ENGINE=InnoDB
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS quarantined_row (
+              ingestion_id CHAR(36) NOT NULL,
+              source_line BIGINT NOT NULL,
+              raw_line MEDIUMTEXT NOT NULL,
+              quarantined_at DATETIME(6) NOT NULL,
+              PRIMARY KEY (ingestion_id, source_line)
+            ) ENGINE=InnoDB
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS quarantine_reason (
+              ingestion_id CHAR(36) NOT NULL,
+              source_line BIGINT NOT NULL,
+              reason_no INT NOT NULL,
+              reason VARCHAR(64) NOT NULL,
+              detail VARCHAR(512) NOT NULL,
+              PRIMARY KEY (ingestion_id, source_line, reason_no),
+              KEY ix_reason (ingestion_id, reason)
+            ) ENGINE=InnoDB
+            """,
+        ]),
+        MessagingSchema.Migration(StoreDialect.MySql, 3),
+    ];
+}

@@ -1,0 +1,173 @@
+using System.Data.Common;
+using System.Text;
+using CoffeeMesh.Contracts;
+using CoffeeMesh.Messaging;
+using CoffeeMesh.Messaging.Inbox;
+using CoffeeMesh.Messaging.Outbox;
+using CoffeeMesh.Messaging.Storage;
+using MySqlConnector;
+
+namespace CoffeeMesh.OltpWriter;
+
+/// <summary>
+/// Writes one clean batch in one MySQL transaction: bulk load into a staging table, one set-based
+/// upsert into sales, the batch's stores and products, its quarantined rows, the batch record, the
+/// inbox entry and the outbox "stored" event. Either all of it commits or none of it does.
+/// </summary>
+public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox outbox)
+{
+    public const string ConsumerName = "oltp-writer";
+
+    /// <returns>false when the batch had already been written (a duplicate delivery).</returns>
+    public async Task<bool> WriteAsync(CleanSalesBatch batch, Guid messageId, CancellationToken ct)
+    {
+        await using var connection = (MySqlConnection)await store.OpenAsync(ct);
+        // Temporary tables live per connection and never cause an implicit commit.
+        await connection.Command("CREATE TEMPORARY TABLE IF NOT EXISTS sales_stage (" +
+                                 "transaction_id VARCHAR(40) NOT NULL, transaction_date DATE NOT NULL, transaction_time TIME NOT NULL, " +
+                                 "transaction_qty INT NOT NULL, store_id INT NOT NULL, product_id INT NOT NULL, unit_price DECIMAL(12,2) NOT NULL, " +
+                                 "total_amount DECIMAL(14,2) NOT NULL, source_line BIGINT NOT NULL, row_version BIGINT NOT NULL) ENGINE=InnoDB")
+            .ExecuteNonQueryAsync(ct);
+        await connection.Command("TRUNCATE TABLE sales_stage").ExecuteNonQueryAsync(ct);
+
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        if (!await inbox.TryAcceptAsync(connection, tx, ConsumerName, messageId, ct))
+        {
+            await tx.RollbackAsync(ct);
+            return false;
+        }
+        var now = ServiceStore.UtcNow();
+
+        if (batch.Rows.Count > 0)
+        {
+            await using (var data = SalesStaging.Render(batch.Rows, batch.IngestionNumber))
+            {
+                var loader = new MySqlBulkLoader(connection)
+                {
+                    TableName = "sales_stage",
+                    Local = true,
+                    SourceStream = data,
+                    FieldTerminator = "\t",
+                    LineTerminator = "\n",
+                    EscapeCharacter = '\\',
+                    CharacterSet = "utf8mb4",
+                };
+                loader.Columns.AddRange(SalesStaging.Columns.Split(", "));
+                await loader.LoadAsync(ct);
+            }
+            await UpsertStoresAndProductsAsync(connection, tx, batch.Rows, now, ct);
+            // Every column is replaced only by a newer row_version; row_version itself goes last
+            // because MySQL evaluates the assignments left to right.
+            await connection.Command(
+                    """
+                    INSERT INTO sales (transaction_id, transaction_date, transaction_time, transaction_qty, store_id, product_id,
+                                       unit_price, total_amount, ingestion_id, source_line, row_version)
+                    SELECT transaction_id, transaction_date, transaction_time, transaction_qty, store_id, product_id,
+                           unit_price, total_amount, @ingestion, source_line, row_version
+                    FROM sales_stage
+                    ON DUPLICATE KEY UPDATE
+                      transaction_date = IF(VALUES(row_version) >= row_version, VALUES(transaction_date), transaction_date),
+                      transaction_time = IF(VALUES(row_version) >= row_version, VALUES(transaction_time), transaction_time),
+                      transaction_qty  = IF(VALUES(row_version) >= row_version, VALUES(transaction_qty), transaction_qty),
+                      store_id         = IF(VALUES(row_version) >= row_version, VALUES(store_id), store_id),
+                      product_id       = IF(VALUES(row_version) >= row_version, VALUES(product_id), product_id),
+                      unit_price       = IF(VALUES(row_version) >= row_version, VALUES(unit_price), unit_price),
+                      total_amount     = IF(VALUES(row_version) >= row_version, VALUES(total_amount), total_amount),
+                      ingestion_id     = IF(VALUES(row_version) >= row_version, VALUES(ingestion_id), ingestion_id),
+                      source_line      = IF(VALUES(row_version) >= row_version, VALUES(source_line), source_line),
+                      row_version      = GREATEST(row_version, VALUES(row_version))
+                    """, tx)
+                .With("@ingestion", batch.IngestionId)
+                .ExecuteNonQueryAsync(ct);
+        }
+
+        await QuarantineAsync(connection, tx, batch, now, ct);
+        await connection.Command(
+                """
+                INSERT INTO ingestion_batch (ingestion_id, sequence, rows_read, accepted, superseded, quarantined, out_of_range, stored_at)
+                VALUES (@id, @seq, @read, @accepted, @superseded, @quarantined, @oor, @now)
+                """, tx)
+            .With("@id", batch.IngestionId).With("@seq", batch.Sequence).With("@read", batch.RowsRead)
+            .With("@accepted", batch.Rows.Count + batch.Superseded).With("@superseded", batch.Superseded)
+            .With("@quarantined", batch.Quarantined.Count).With("@oor", batch.OutOfRange).With("@now", now)
+            .ExecuteNonQueryAsync(ct);
+
+        var stored = new SalesBatchStored
+        {
+            IngestionId = batch.IngestionId,
+            Sequence = batch.Sequence,
+            RowsRead = batch.RowsRead,
+            RowsStored = batch.Rows.Count,
+            Quarantined = batch.Quarantined.Count,
+            OutOfRange = batch.OutOfRange,
+        };
+        await outbox.AddAsync(connection, tx, stored, MessageIds.For("stored", batch.IngestionId, batch.Sequence), ct);
+        await tx.CommitAsync(ct);
+        outbox.Committed();
+        return true;
+    }
+
+    /// <summary>
+    /// A batch names a handful of stores and products: upsert the distinct ones, the values of the
+    /// last line of the batch winning (as for sales).
+    /// </summary>
+    private static async Task UpsertStoresAndProductsAsync(MySqlConnection c, DbTransaction tx, IReadOnlyList<SalesRow> rows, DateTime now, CancellationToken ct)
+    {
+        var stores = new Dictionary<int, SalesRow>();
+        var products = new Dictionary<int, SalesRow>();
+        foreach (var r in rows) { stores[r.StoreId] = r; products[r.ProductId] = r; }
+
+        await InsertValuesAsync(c, tx, stores.Values.ToList(),
+            "INSERT INTO stores (store_id, store_location, updated_at) VALUES ",
+            "(@a{0}, @b{0}, @now)",
+            " ON DUPLICATE KEY UPDATE store_location = VALUES(store_location), updated_at = VALUES(updated_at)",
+            (cmd, i, r) => cmd.With($"@a{i}", r.StoreId).With($"@b{i}", r.StoreLocation), now, ct);
+        await InsertValuesAsync(c, tx, products.Values.ToList(),
+            "INSERT INTO products (product_id, product_category, product_type, product_detail, unit_price, updated_at) VALUES ",
+            "(@a{0}, @b{0}, @c{0}, @d{0}, @e{0}, @now)",
+            " ON DUPLICATE KEY UPDATE product_category = VALUES(product_category), product_type = VALUES(product_type), " +
+            "product_detail = VALUES(product_detail), unit_price = VALUES(unit_price), updated_at = VALUES(updated_at)",
+            (cmd, i, r) => cmd.With($"@a{i}", r.ProductId).With($"@b{i}", r.ProductCategory).With($"@c{i}", r.ProductType)
+                .With($"@d{i}", r.ProductDetail).With($"@e{i}", r.UnitPrice), now, ct);
+    }
+
+    private static async Task QuarantineAsync(MySqlConnection c, DbTransaction tx, CleanSalesBatch batch, DateTime now, CancellationToken ct)
+    {
+        if (batch.Quarantined.Count == 0) return;
+        await InsertValuesAsync(c, tx, batch.Quarantined,
+            "INSERT INTO quarantined_row (ingestion_id, source_line, raw_line, quarantined_at) VALUES ",
+            "(@id, @l{0}, @r{0}, @now)",
+            " ON DUPLICATE KEY UPDATE raw_line = VALUES(raw_line)",
+            (cmd, i, q) => cmd.With($"@l{i}", q.Line).With($"@r{i}", q.Raw), now, ct, batch.IngestionId);
+        var reasons = batch.Quarantined
+            .SelectMany(q => q.Reasons.Select((r, n) => (q.Line, No: n, r.Code, Detail: r.Detail.Length > 512 ? r.Detail[..512] : r.Detail)))
+            .ToList();
+        await InsertValuesAsync(c, tx, reasons,
+            "INSERT INTO quarantine_reason (ingestion_id, source_line, reason_no, reason, detail) VALUES ",
+            "(@id, @l{0}, @n{0}, @c{0}, @d{0})",
+            " ON DUPLICATE KEY UPDATE reason = VALUES(reason), detail = VALUES(detail)",
+            (cmd, i, r) => cmd.With($"@l{i}", r.Line).With($"@n{i}", r.No).With($"@c{i}", r.Code).With($"@d{i}", r.Detail), now, ct, batch.IngestionId);
+    }
+
+    /// <summary>Multi-row parameterised INSERTs, in chunks that stay under MySQL's placeholder limit.</summary>
+    private static async Task InsertValuesAsync<T>(MySqlConnection c, DbTransaction tx, IReadOnlyList<T> items, string head, string rowTemplate,
+        string tail, Action<DbCommand, int, T> bind, DateTime now, CancellationToken ct, Guid? ingestionId = null)
+    {
+        const int chunk = 500;
+        for (var start = 0; start < items.Count; start += chunk)
+        {
+            var count = Math.Min(chunk, items.Count - start);
+            var sql = new StringBuilder(head);
+            var command = c.Command("", tx).With("@now", now);
+            if (ingestionId is { } id) command.With("@id", id);
+            for (var i = 0; i < count; i++)
+            {
+                if (i > 0) sql.Append(',');
+                sql.AppendFormat(rowTemplate, i);
+                bind(command, i, items[start + i]);
+            }
+            command.CommandText = sql.Append(tail).ToString();
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using CoffeeMesh.Contracts;
+
+namespace CoffeeMesh.Transform.Cleaning;
+
+/// <summary>Cleans a whole raw batch: range filter, per-row rules, and duplicates (the later line wins).</summary>
+public sealed class BatchCleaner(SalesRowCleaner rows)
+{
+    public CleanSalesBatch Clean(RawSalesBatch batch)
+    {
+        var accepted = new Dictionary<string, SalesRow>(batch.Rows.Count);
+        var quarantined = new List<QuarantinedRow>();
+        int outOfRange = 0, superseded = 0;
+        foreach (var raw in batch.Rows)
+        {
+            var result = rows.Clean(raw);
+            if (result.Row is not { } row)
+            {
+                quarantined.Add(new QuarantinedRow(raw.Line, raw.Raw, result.Reasons!));
+                continue;
+            }
+            if ((batch.From is { } from && row.TransactionDate < from) || (batch.To is { } to && row.TransactionDate > to))
+            {
+                outOfRange++;
+                continue;
+            }
+            // Rows arrive in line order, so a later duplicate replaces the earlier one.
+            if (accepted.Remove(row.TransactionId)) superseded++;
+            accepted[row.TransactionId] = row;
+        }
+        return new CleanSalesBatch
+        {
+            IngestionId = batch.IngestionId,
+            IngestionNumber = batch.IngestionNumber,
+            Sequence = batch.Sequence,
+            RowsRead = batch.Rows.Count,
+            OutOfRange = outOfRange,
+            Superseded = superseded,
+            Rows = accepted.Values.OrderBy(r => r.SourceLine).ToList(),
+            Quarantined = quarantined,
+        };
+    }
+}

@@ -1,0 +1,37 @@
+using CoffeeMesh.Contracts;
+using CoffeeMesh.Messaging;
+using CoffeeMesh.Transform.Cleaning;
+using MassTransit;
+
+namespace CoffeeMesh.Transform;
+
+/// <summary>
+/// Stateless: cleans a raw batch and publishes the clean one under a message id derived from
+/// (ingestion, sequence), so a redelivered raw batch yields a duplicate that oltp-writer's inbox drops.
+/// </summary>
+public sealed class RawSalesBatchConsumer(BatchCleaner cleaner, ILogger<RawSalesBatchConsumer> logger) : IConsumer<RawSalesBatch>
+{
+    public async Task Consume(ConsumeContext<RawSalesBatch> context)
+    {
+        var clean = cleaner.Clean(context.Message);
+        await context.Publish(clean, ctx => ctx.MessageId = MessageIds.For("clean", clean.IngestionId, clean.Sequence));
+        logger.LogDebug("Batch {IngestionId}/{Sequence}: {Accepted} accepted, {Quarantined} quarantined, {OutOfRange} out of range",
+            clean.IngestionId, clean.Sequence, clean.Rows.Count + clean.Superseded, clean.Quarantined.Count, clean.OutOfRange);
+    }
+}
+
+public sealed class RawSalesBatchConsumerDefinition : ConsumerDefinition<RawSalesBatchConsumer>
+{
+    public RawSalesBatchConsumerDefinition()
+    {
+        ConcurrentMessageLimit = Environment.ProcessorCount;
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<RawSalesBatchConsumer> consumer,
+        IRegistrationContext context)
+    {
+        endpoint.PrefetchCount = Environment.ProcessorCount * 2;
+        // Cleaning is deterministic: a retry only helps when publishing hit a broker hiccup.
+        endpoint.UseMessageRetry(r => r.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200)));
+    }
+}
