@@ -66,16 +66,16 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
                            unit_price, total_amount, @ingestion, source_line, row_version
                     FROM sales_stage
                     ON DUPLICATE KEY UPDATE
-                      transaction_date = IF(VALUES(row_version) >= row_version, VALUES(transaction_date), transaction_date),
-                      transaction_time = IF(VALUES(row_version) >= row_version, VALUES(transaction_time), transaction_time),
-                      transaction_qty  = IF(VALUES(row_version) >= row_version, VALUES(transaction_qty), transaction_qty),
-                      store_id         = IF(VALUES(row_version) >= row_version, VALUES(store_id), store_id),
-                      product_id       = IF(VALUES(row_version) >= row_version, VALUES(product_id), product_id),
-                      unit_price       = IF(VALUES(row_version) >= row_version, VALUES(unit_price), unit_price),
-                      total_amount     = IF(VALUES(row_version) >= row_version, VALUES(total_amount), total_amount),
-                      ingestion_id     = IF(VALUES(row_version) >= row_version, VALUES(ingestion_id), ingestion_id),
-                      source_line      = IF(VALUES(row_version) >= row_version, VALUES(source_line), source_line),
-                      row_version      = GREATEST(row_version, VALUES(row_version))
+                      transaction_date = IF(VALUES(row_version) >= sales.row_version, VALUES(transaction_date), sales.transaction_date),
+                      transaction_time = IF(VALUES(row_version) >= sales.row_version, VALUES(transaction_time), sales.transaction_time),
+                      transaction_qty  = IF(VALUES(row_version) >= sales.row_version, VALUES(transaction_qty), sales.transaction_qty),
+                      store_id         = IF(VALUES(row_version) >= sales.row_version, VALUES(store_id), sales.store_id),
+                      product_id       = IF(VALUES(row_version) >= sales.row_version, VALUES(product_id), sales.product_id),
+                      unit_price       = IF(VALUES(row_version) >= sales.row_version, VALUES(unit_price), sales.unit_price),
+                      total_amount     = IF(VALUES(row_version) >= sales.row_version, VALUES(total_amount), sales.total_amount),
+                      ingestion_id     = IF(VALUES(row_version) >= sales.row_version, VALUES(ingestion_id), sales.ingestion_id),
+                      source_line      = IF(VALUES(row_version) >= sales.row_version, VALUES(source_line), sales.source_line),
+                      row_version      = GREATEST(sales.row_version, VALUES(row_version))
                     """, tx)
                 .With("@ingestion", batch.IngestionId)
                 .ExecuteNonQueryAsync(ct);
