@@ -51,7 +51,8 @@ var transform = builder.AddProject<Projects.CoffeeMesh_Transform>("transform")
     .WithReplicas(Replicas("transform"));
 
 var ingest = builder.AddProject<Projects.CoffeeMesh_Ingest>("ingest")
-    .WithHttpEndpoint(port: int.Parse(config["CoffeeMesh:IngestPort"] ?? "5380"), name: "http")
+    // A fixed port for the CLI; 0 lets the tests pick a free one.
+    .WithHttpEndpoint(port: int.TryParse(config["CoffeeMesh:IngestPort"], out var port) && port > 0 ? port : null, name: "http")
     .WithReference(rabbit).WithReference(ingestDb).WithReference(oltpWriter)
     .WaitFor(rabbit).WaitFor(ingestDb).WaitFor(oltpWriter)
     .WithEnvironment("Ingest__LandingFolder", landing)

@@ -30,7 +30,8 @@ public sealed class LandingFolder
         var full = Path.GetFullPath(Path.Combine(Root, relative));
         if (!IsInside(full)) return null;
         // A symlink inside the folder may still point out of it.
-        var target = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true);
+        var info = new FileInfo(full);
+        var target = info.Exists && info.LinkTarget is not null ? info.ResolveLinkTarget(returnFinalTarget: true) : null;
         if (target is not null && !IsInside(Path.GetFullPath(target.FullName))) return null;
         return full;
     }

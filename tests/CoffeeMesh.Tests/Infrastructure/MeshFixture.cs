@@ -1,0 +1,131 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using MySqlConnector;
+
+[assembly: AssemblyFixture(typeof(CoffeeMesh.Tests.Infrastructure.MeshFixture))]
+
+namespace CoffeeMesh.Tests.Infrastructure;
+
+/// <summary>
+/// The whole mesh (the real AppHost, against the local RabbitMQ, MariaDB and PostgreSQL) started
+/// once per test run, on first use, and stopped at the end (stopping costs ~12 s). The run gets
+/// its own databases, queue/exchange prefix and landing folder, so runs never see each other.
+/// </summary>
+public sealed class MeshFixture : IAsyncLifetime
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private DistributedApplication? _app;
+
+    public string Prefix { get; } = TestEnvironment.RunId;
+    public string OltpConnectionString { get; } = TestDatabases.OltpDatabase("mesh");
+    public string IngestConnectionString { get; } = TestDatabases.IngestDatabase("mesh");
+    public string Landing { get; } = Path.Combine(Path.GetTempPath(), $"coffeemesh-{TestEnvironment.RunId}", "landing");
+    public HttpClient Ingest { get; private set; } = null!;
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("call StartAsync first");
+
+    public const int BatchSize = 1000;
+
+    public async Task StartAsync()
+    {
+        if (_app is not null) return;
+        await _gate.WaitAsync();
+        try
+        {
+            if (_app is not null) return;
+            Directory.CreateDirectory(Landing);
+            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.CoffeeMesh_AppHost>(
+            [
+                "--CoffeeMesh:Infrastructure=local",
+                "--CoffeeMesh:IngestPort=0",
+                $"--CoffeeMesh:BatchSize={BatchSize}",
+                // Scans are triggered by the tests (POST /landing/scan); a yearly schedule keeps the timer quiet.
+                "--CoffeeMesh:IngestSchedule=0 0 1 1 *",
+                $"--CoffeeMesh:LandingFolder={Landing}",
+                $"--Messaging:QueuePrefix={Prefix}",
+                $"--ConnectionStrings:rabbitmq={TestEnvironment.Get("ConnectionStrings__rabbitmq")}",
+                $"--ConnectionStrings:oltp={OltpConnectionString}",
+                $"--ConnectionStrings:ingestdb={IngestConnectionString}",
+                $"--ConnectionStrings:olap={TestEnvironment.Get("ConnectionStrings__olap")}",
+            ], (options, _) => options.DisableDashboard = true);
+            var app = await builder.BuildAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+            await app.StartAsync(timeout.Token);
+            foreach (var resource in new[] { "oltp-writer", "transform", "ingest" })
+                await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+            Ingest = app.CreateHttpClient("ingest", "http");
+            Ingest.Timeout = TimeSpan.FromMinutes(5);
+            _app = app;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Writes a file under the landing folder and returns its path relative to it.</summary>
+    public string WriteLandingFile(string relative, string content)
+    {
+        var path = Path.Combine(Landing, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+        return relative;
+    }
+
+    public async Task<Guid> RequestAsync(string source, DateOnly? from = null, DateOnly? to = null)
+    {
+        var response = await Ingest.PostAsJsonAsync("/ingestions", new { source, from = from?.ToString("yyyy-MM-dd"), to = to?.ToString("yyyy-MM-dd") });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"POST /ingestions {source}: {(int)response.StatusCode} {body}");
+        return JsonNode.Parse(body)!["ingestion_id"]!.GetValue<Guid>();
+    }
+
+    /// <summary>Polls an ingestion until it completes or fails (two minutes at most).</summary>
+    public async Task<JsonObject> WaitAsync(Guid id, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(2));
+        while (true)
+        {
+            var status = (await Ingest.GetFromJsonAsync<JsonObject>($"/ingestions/{id}"))!;
+            var state = status["state"]!.GetValue<string>();
+            if (state is "completed" or "failed") return status;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"ingestion {id} still '{state}': {status.ToJsonString()}");
+            await Task.Delay(200);
+        }
+    }
+
+    public async Task<JsonObject> IngestAsync(string source, DateOnly? from = null, DateOnly? to = null) =>
+        await WaitAsync(await RequestAsync(source, from, to));
+
+    public async Task<IReadOnlyList<Guid>> ScanAsync()
+    {
+        var response = await Ingest.PostAsync("/landing/scan", null);
+        response.EnsureSuccessStatusCode();
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        return json["ingestions"]!.AsArray().Select(n => n!.GetValue<Guid>()).ToList();
+    }
+
+    public Task<long> CountAsync(string sql, params (string, object)[] parameters) =>
+        TestDatabases.ScalarAsync<long>(OltpConnectionString, sql, parameters);
+
+    public async Task<MySqlConnection> OpenOltpAsync()
+    {
+        var c = new MySqlConnection(OltpConnectionString);
+        await c.OpenAsync();
+        return c;
+    }
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is null) return;
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await TestDatabases.DropMySqlAsync(OltpConnectionString);
+        await TestDatabases.DropMySqlAsync(IngestConnectionString);
+        await RabbitCleanup.DeletePrefixedAsync(Prefix);
+        try { Directory.Delete(Path.GetDirectoryName(Landing)!, recursive: true); } catch (IOException) { }
+    }
+}

@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using CoffeeMesh.Contracts;
+using CoffeeMesh.Ingest.Reading;
+using CoffeeMesh.Transform.Cleaning;
+using MySqlConnector;
+
+namespace CoffeeMesh.Tests.Infrastructure;
+
+/// <summary>
+/// Count and SHA-256 of sales rows in one canonical text form, computed either from a source file
+/// (read and cleaned in-process with the production rules) or from what MySQL holds.
+/// </summary>
+public static class SalesChecksum
+{
+    public static string Line(string id, DateOnly date, TimeOnly time, int qty, int store, string location, int product, decimal price,
+        string category, string type, string detail, decimal total) =>
+        string.Join('|', id, date.ToString("yyyy-MM-dd"), time.ToString("HH:mm:ss"), qty, store, location, product,
+            price.ToString("0.00", CultureInfo.InvariantCulture), category, type, detail, total.ToString("0.00", CultureInfo.InvariantCulture));
+
+    public static (long Count, string Hash) Of(IEnumerable<string> lines)
+    {
+        var sorted = lines.Order(StringComparer.Ordinal).ToList();
+        return (sorted.Count, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', sorted)))));
+    }
+
+    /// <summary>What the pipeline should store for a file: its accepted rows, the later duplicate winning.</summary>
+    public static async Task<(long Count, string Hash)> ExpectedAsync(string path, DateOnly? from = null, DateOnly? to = null)
+    {
+        var cleaner = new BatchCleaner(new SalesRowCleaner(new CleaningOptions()));
+        var rows = new Dictionary<string, SalesRow>();
+        var reader = new SalesFileReader(64 * 1024, 8 * 1024 * 1024);
+        await foreach (var chunk in reader.ReadAsync(path, new ReadPosition(0, 1), new FileInfo(path).Length, null, 100_000, CancellationToken.None))
+        {
+            var clean = cleaner.Clean(new RawSalesBatch
+            {
+                IngestionId = Guid.Empty, IngestionNumber = 0, Sequence = 0, FirstLine = 0, LastLine = 0, From = from, To = to, Rows = chunk.Rows,
+            });
+            foreach (var r in clean.Rows) rows[r.TransactionId] = r;
+        }
+        return Of(rows.Values.Select(r => Line(r.TransactionId, r.TransactionDate, r.TransactionTime, r.TransactionQty, r.StoreId, r.StoreLocation,
+            r.ProductId, r.UnitPrice, r.ProductCategory, r.ProductType, r.ProductDetail, r.TotalAmount)));
+    }
+
+    /// <summary>What MySQL holds, through the legacy-shaped sales_data view; optionally one ingestion's rows only.</summary>
+    public static async Task<(long Count, string Hash)> StoredAsync(string connectionString, Guid? ingestionId = null, DateOnly? date = null)
+    {
+        await using var c = new MySqlConnection(connectionString);
+        await c.OpenAsync();
+        var sql = "SELECT d.transaction_id, d.transaction_date, d.transaction_time, d.transaction_qty, d.store_id, d.store_location, d.product_id, " +
+                  "d.unit_price, d.product_category, d.product_type, d.product_detail, d.total_amount FROM sales_data d" +
+                  (ingestionId is null ? " WHERE 1 = 1" : " JOIN sales s ON s.transaction_id = d.transaction_id WHERE s.ingestion_id = @id") +
+                  (date is null ? "" : " AND d.transaction_date = @date");
+        await using var cmd = new MySqlCommand(sql, c);
+        if (ingestionId is { } id) cmd.Parameters.AddWithValue("@id", id);
+        if (date is { } day) cmd.Parameters.AddWithValue("@date", day.ToDateTime(TimeOnly.MinValue));
+        var lines = new List<string>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+            lines.Add(Line(r.GetString(0), DateOnly.FromDateTime(r.GetDateTime(1)), TimeOnly.FromTimeSpan(r.GetTimeSpan(2)), r.GetInt32(3), r.GetInt32(4),
+                r.GetString(5), r.GetInt32(6), r.GetDecimal(7), r.GetString(8), r.GetString(9), r.GetString(10), r.GetDecimal(11)));
+        return Of(lines);
+    }
+}
