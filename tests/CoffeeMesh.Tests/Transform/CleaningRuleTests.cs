@@ -1,0 +1,189 @@
+using CoffeeMesh.Contracts;
+using CoffeeMesh.Transform.Cleaning;
+
+namespace CoffeeMesh.Tests.Transform;
+
+/// <summary>The cleaning rules, one at a time (no servers involved).</summary>
+public sealed class CleaningRuleTests
+{
+    private readonly SalesRowCleaner _cleaner = new(new CleaningOptions());
+
+    private static RawSalesRow Row(string id = "12.0", string date = "2025/01/01", string time = "07:06:11", string qty = "2.0",
+        string storeId = "5.0", string? location = "Lower Manhattan", string productId = "32.0", string price = "3.0",
+        string category = "Coffee", string type = "Gourmet brewed coffee", string detail = "Ethiopia Rg") =>
+        new(7, "raw line", [id, date, time, qty, storeId, location, productId, price, category, type, detail]);
+
+    private SalesRow Accepted(RawSalesRow raw)
+    {
+        var result = _cleaner.Clean(raw);
+        Assert.True(result.Row is not null, "rejected: " + string.Join(", ", result.Reasons?.Select(r => r.Code + " " + r.Detail) ?? []));
+        return result.Row!;
+    }
+
+    private IReadOnlyList<string> Rejected(RawSalesRow raw)
+    {
+        var result = _cleaner.Clean(raw);
+        Assert.Null(result.Row);
+        return result.Reasons!.Select(r => r.Code).ToList();
+    }
+
+    [Fact]
+    public void Transform_accepts_a_well_formed_row_and_applies_every_rule()
+    {
+        var row = Accepted(Row());
+        Assert.Equal("12_20250101", row.TransactionId);
+        Assert.Equal(new DateOnly(2025, 1, 1), row.TransactionDate);
+        Assert.Equal(new TimeOnly(7, 6, 11), row.TransactionTime);
+        Assert.Equal(2, row.TransactionQty);
+        Assert.Equal(5, row.StoreId);
+        Assert.Equal("Main Campus", row.StoreLocation);
+        Assert.Equal(32, row.ProductId);
+        Assert.Equal(45.00m, row.UnitPrice);
+        Assert.Equal(90.00m, row.TotalAmount);
+        Assert.Equal(7, row.SourceLine);
+    }
+
+    [Theory]
+    [InlineData("2025/01/31", 2025, 1, 31)]
+    [InlineData("2025-02-28", 2025, 2, 28)]
+    [InlineData("3/7/2025", 2025, 3, 7)]
+    [InlineData("12/31/2024", 2024, 12, 31)]
+    public void Transform_reads_the_three_date_formats(string text, int y, int m, int d) =>
+        Assert.Equal(new DateOnly(y, m, d), Accepted(Row(date: text)).TransactionDate);
+
+    [Theory]
+    [InlineData("2025/02/30")]
+    [InlineData("2025/13/01")]
+    [InlineData("2025-00-10")]
+    [InlineData("01/01/25")]
+    [InlineData("yesterday")]
+    public void Transform_quarantines_row_with_impossible_date(string text) =>
+        Assert.Equal(["invalid_date"], Rejected(Row(date: text)));
+
+    [Fact]
+    public void Transform_quarantines_row_with_missing_date() =>
+        Assert.Equal(["missing_transaction_date"], Rejected(Row(date: "")));
+
+    [Theory]
+    [InlineData("7:06:11", 7, 6, 11)]
+    [InlineData("23:59:59", 23, 59, 59)]
+    [InlineData("07:06", 7, 6, 0)]
+    public void Transform_normalises_times(string text, int h, int m, int s) =>
+        Assert.Equal(new TimeOnly(h, m, s), Accepted(Row(time: text)).TransactionTime);
+
+    [Theory]
+    [InlineData("25:00:00")]
+    [InlineData("12:61:00")]
+    [InlineData("noon")]
+    public void Transform_quarantines_row_with_impossible_time(string text) =>
+        Assert.Equal(["invalid_time"], Rejected(Row(time: text)));
+
+    [Theory]
+    [InlineData("12.0", 12)]
+    [InlineData("12", 12)]
+    [InlineData("12.000", 12)]
+    public void Transform_reads_float_ids_as_integers(string text, int expected) =>
+        Assert.Equal($"{expected}_20250101", Accepted(Row(id: text)).TransactionId);
+
+    [Theory]
+    [InlineData("12.5")]
+    [InlineData("abc")]
+    [InlineData("-3.0")]
+    [InlineData("0.0")]
+    [InlineData("1e3")]
+    public void Transform_quarantines_fractional_or_non_numeric_ids(string text) =>
+        Assert.Equal(["invalid_transaction_id"], Rejected(Row(id: text)));
+
+    [Theory]
+    [InlineData("5.5", "invalid_store_id")]
+    [InlineData("x", "invalid_store_id")]
+    public void Transform_quarantines_bad_store_ids(string text, string reason) =>
+        Assert.Contains(reason, Rejected(Row(storeId: text, location: "Lower Manhattan")));
+
+    [Fact]
+    public void Transform_quarantines_bad_product_ids() =>
+        Assert.Equal(["invalid_product_id"], Rejected(Row(productId: "32.1")));
+
+    [Theory]
+    [InlineData("0.0")]
+    [InlineData("-1.0")]
+    [InlineData("1.5")]
+    [InlineData("two")]
+    public void Transform_quarantines_quantities_that_are_not_positive_integers(string text) =>
+        Assert.Equal(["invalid_qty"], Rejected(Row(qty: text)));
+
+    [Theory]
+    [InlineData("-0.5")]
+    [InlineData("abc")]
+    [InlineData("3,10")]
+    public void Transform_quarantines_negative_or_unreadable_prices(string text) =>
+        Assert.Equal(["invalid_price"], Rejected(Row(price: text)));
+
+    [Theory]
+    [InlineData("3.1", "46.50")]     // 46.5
+    [InlineData("0.0", "0.00")]
+    [InlineData("2.45", "36.75")]
+    [InlineData("0.033", "0.50")]   // 0.495 rounds half away from zero
+    [InlineData("0.001", "0.02")]   // 0.015 → 0.02 (banker's rounding would give 0.02 too; next case differs)
+    [InlineData("0.003", "0.05")]   // 0.045 → 0.05 (banker's rounding would give 0.04)
+    public void Transform_converts_price_times_15_rounding_half_away_from_zero(string price, string expected) =>
+        Assert.Equal(decimal.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), Accepted(Row(price: price)).UnitPrice);
+
+    [Fact]
+    public void Transform_total_is_quantity_times_converted_price()
+    {
+        var row = Accepted(Row(qty: "3.0", price: "3.1"));
+        Assert.Equal(139.50m, row.TotalAmount);
+    }
+
+    [Theory]
+    [InlineData("Hell's Kitchen", "8.0", "East Campus")]
+    [InlineData("Astoria", "3.0", "West Campus")]
+    [InlineData("Lower Manhattan", "5.0", "Main Campus")]
+    [InlineData("West Campus", "3.0", "West Campus")]
+    public void Transform_renames_stores(string location, string storeId, string expected) =>
+        Assert.Equal(expected, Accepted(Row(location: location, storeId: storeId)).StoreLocation);
+
+    [Fact]
+    public void Transform_fills_a_missing_store_location_from_a_known_store_id() =>
+        Assert.Equal("East Campus", Accepted(Row(location: "", storeId: "8.0")).StoreLocation);
+
+    [Fact]
+    public void Transform_quarantines_a_missing_store_location_of_an_unknown_store() =>
+        Assert.Equal(["missing_store_location"], Rejected(Row(location: "", storeId: "99.0")));
+
+    [Fact]
+    public void Transform_quarantines_a_location_that_contradicts_its_store_id() =>
+        Assert.Equal(["store_location_mismatch"], Rejected(Row(location: "Astoria", storeId: "8.0")));
+
+    [Fact]
+    public void Transform_quarantines_an_unknown_store_name() =>
+        Assert.Equal(["unknown_store_location"], Rejected(Row(location: "Brooklyn", storeId: "11.0")));
+
+    [Fact]
+    public void Transform_records_every_reason_of_a_row_with_several_faults()
+    {
+        var reasons = Rejected(Row(id: "x", date: "2025/02/30", qty: "", detail: ""));
+        Assert.Equal(["missing_transaction_qty", "missing_product_detail", "invalid_transaction_id", "invalid_date"], reasons);
+    }
+
+    [Fact]
+    public void Transform_quarantines_a_read_error_from_ingest_as_is()
+    {
+        var raw = new RawSalesRow(9, "a;b", [], new RejectionReason("field_count", "expected 11 fields, found 2"));
+        Assert.Equal(["field_count"], Rejected(raw));
+    }
+
+    [Fact]
+    public void Transform_quarantines_over_long_text() =>
+        Assert.Equal(["value_too_long"], Rejected(Row(detail: new string('x', 101))));
+
+    [Fact]
+    public void Transform_reads_the_mapping_and_factor_from_configuration()
+    {
+        var options = new CleaningOptions { PriceFactor = 1m, StoreNames = new() { ["Astoria"] = "Queens" } , KnownStores = new() { [3] = "Astoria" } };
+        var row = new SalesRowCleaner(options).Clean(Row(storeId: "3.0", location: "Astoria", price: "3.1")).Row!;
+        Assert.Equal("Queens", row.StoreLocation);
+        Assert.Equal(3.10m, row.UnitPrice);
+    }
+}
