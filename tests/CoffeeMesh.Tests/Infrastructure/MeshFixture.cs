@@ -2,6 +2,8 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using MySqlConnector;
 
 [assembly: AssemblyFixture(typeof(CoffeeMesh.Tests.Infrastructure.MeshFixture))]
@@ -49,6 +51,9 @@ public sealed class MeshFixture : IAsyncLifetime
                 $"--ConnectionStrings:ingestdb={IngestConnectionString}",
                 $"--ConnectionStrings:olap={TestEnvironment.Get("ConnectionStrings__olap")}",
             ], (options, _) => options.DisableDashboard = true);
+            // COFFEEMESH_TEST_LOGS=1 shows the AppHost's and the services' logs while debugging the fixture.
+            if (Environment.GetEnvironmentVariable("COFFEEMESH_TEST_LOGS") == "1")
+                builder.Services.AddLogging(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Information));
             var app = await builder.BuildAsync();
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
             await app.StartAsync(timeout.Token);

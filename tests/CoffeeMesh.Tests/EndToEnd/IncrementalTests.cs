@@ -1,0 +1,43 @@
+using CoffeeMesh.Tests.Infrastructure;
+
+namespace CoffeeMesh.Tests.EndToEnd;
+
+/// <summary>Scheduled pick-up from incoming/: new files once, appended rows only, renamed copies never.</summary>
+public sealed class IncrementalTests(MeshFixture mesh) : IAsyncLifetime
+{
+    public async ValueTask InitializeAsync() => await mesh.StartAsync();
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    [Fact]
+    public async Task A_new_file_is_picked_up_once_its_appended_rows_only_and_a_renamed_copy_never()
+    {
+        var dir = Path.Combine(mesh.Landing, "incoming", "shop-7");
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, "sales.csv");
+        await File.WriteAllTextAsync(path, Csv.Header + string.Concat(Enumerable.Range(1, 30).Select(i => Csv.Row(50000 + i, "2025/07/01"))));
+
+        var first = Assert.Single(await mesh.ScanAsync());
+        var s1 = await mesh.WaitAsync(first);
+        Assert.Equal(30, s1["rows_read"]!.GetValue<long>());
+        Assert.Empty(await mesh.ScanAsync()); // nothing new
+
+        // Appended rows, plus a half-written line that must wait for its line feed.
+        await File.AppendAllTextAsync(path, string.Concat(Enumerable.Range(31, 5).Select(i => Csv.Row(50000 + i, "2025/07/01"))) + "50036.0;2025/07/");
+        var second = Assert.Single(await mesh.ScanAsync());
+        var s2 = await mesh.WaitAsync(second);
+        Assert.Equal("completed", s2["state"]!.GetValue<string>());
+        Assert.Equal(5, s2["rows_read"]!.GetValue<long>());
+        Assert.Equal(5, s2["stored_oltp"]!.GetValue<long>());
+
+        // The rest of the line arrives: exactly one more row, with its true line number.
+        await File.AppendAllTextAsync(path, "01;08:00:00;1.0;3.0;Astoria;22.0;2.0;Coffee;Drip coffee;Our Old Time Diner Blend Sm\n");
+        var third = await mesh.WaitAsync(Assert.Single(await mesh.ScanAsync()));
+        Assert.Equal(1, third["rows_read"]!.GetValue<long>());
+        Assert.Equal(37, await mesh.CountAsync("SELECT source_line FROM sales WHERE transaction_id = '50036_20250701'"));
+
+        // A renamed copy of the whole file is recognised by its content.
+        File.Copy(path, Path.Combine(dir, "sales-copy.csv"));
+        Assert.Empty(await mesh.ScanAsync());
+        Assert.Equal(36, await mesh.CountAsync("SELECT COUNT(*) FROM sales WHERE transaction_date = '2025-07-01'"));
+    }
+}

@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using CoffeeMesh.Contracts;
+using CoffeeMesh.Messaging;
+using CoffeeMesh.Messaging.Storage;
+using CoffeeMesh.Tests.Infrastructure;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace CoffeeMesh.Tests.Messaging;
+
+/// <summary>
+/// A real host with the shared bus setup (RabbitMQ), a service store and, optionally, the outbox
+/// delivery loop; it records the SalesBatchStored events it receives.
+/// </summary>
+public sealed class MessagingHost : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly ConcurrentBag<(Guid, SalesBatchStored, DateTime)> _received;
+    public IServiceProvider Services => _host.Services;
+
+    private MessagingHost(IHost host, ConcurrentBag<(Guid, SalesBatchStored, DateTime)> received) => (_host, _received) = (host, received);
+
+    public static async Task<MessagingHost> StartAsync(string connectionString, StoreDialect dialect, string prefix, bool deliver = true, bool consume = true)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["ConnectionStrings:rabbitmq"] = TestEnvironment.Get("ConnectionStrings__rabbitmq");
+        builder.Configuration["ConnectionStrings:store"] = connectionString;
+        builder.Configuration["Messaging:QueuePrefix"] = prefix;
+        builder.Configuration["Outbox:PollInterval"] = "00:00:00.500";
+        builder.AddServiceStore("store", dialect);
+        if (!deliver)
+            foreach (var d in builder.Services.Where(s => s.ImplementationType?.Namespace == "CoffeeMesh.Messaging.Outbox" && s.ServiceType == typeof(IHostedService)).ToList())
+                builder.Services.Remove(d);
+        var received = new ConcurrentBag<(Guid, SalesBatchStored, DateTime)>();
+        builder.Services.AddSingleton(received);
+        builder.AddCoffeeMeshBus(bus => { if (consume) bus.AddConsumer<RecordingConsumer>(); });
+        var host = builder.Build();
+        await host.Services.MigrateAsync([MessagingSchema.Migration(dialect, 1)], CancellationToken.None);
+        await host.StartAsync();
+        return new MessagingHost(host, received);
+    }
+
+    public IReadOnlyList<(Guid MessageId, SalesBatchStored Message, DateTime ReceivedAt)> Messages => _received.ToList();
+
+    public async Task WaitForAsync(int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (_received.Count < count && DateTime.UtcNow < deadline) await Task.Delay(50);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+
+    public sealed class RecordingConsumer(ConcurrentBag<(Guid, SalesBatchStored, DateTime)> received) : IConsumer<SalesBatchStored>
+    {
+        public Task Consume(ConsumeContext<SalesBatchStored> context)
+        {
+            received.Add((context.MessageId!.Value, context.Message, DateTime.UtcNow));
+            return Task.CompletedTask;
+        }
+    }
+}
