@@ -9,7 +9,6 @@ using CoffeeMesh.Messaging.Storage;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.Services.Configure<IngestOptions>(builder.Configuration.GetSection("Ingest"));
-builder.AddServiceStore("ingestdb", StoreDialect.MySql);
 builder.Services.AddSingleton<LandingFolder>();
 builder.Services.AddSingleton<IngestionStore>();
 builder.Services.AddSingleton<IngestionRunner>();
@@ -18,6 +17,8 @@ builder.Services.AddSingleton<LandingScan>();
 builder.Services.AddHostedService<LandingScheduler>();
 builder.Services.AddHttpClient("oltp-writer", c => c.BaseAddress = new Uri(builder.Configuration["Services:OltpWriter"] ?? "http://oltp-writer"));
 builder.AddCoffeeMeshBus(bus => bus.AddConsumer<IngestionRequestedConsumer>(typeof(IngestionRequestedConsumerDefinition)));
+// After the bus: its hosted service has started (and declared its endpoints) before the outbox delivers.
+builder.AddServiceStore("ingestdb", StoreDialect.MySql);
 builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("mysql");
 
 var app = builder.Build();

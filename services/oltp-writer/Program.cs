@@ -4,11 +4,12 @@ using CoffeeMesh.OltpWriter;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddServiceStore("oltp", StoreDialect.MySql);
 builder.Services.AddSingleton<SalesBatchWriter>();
 builder.AddCoffeeMeshBus(bus =>
 {
     bus.AddConsumer<CleanSalesBatchConsumer>(typeof(CleanSalesBatchConsumerDefinition));
+// After the bus: its hosted service has started (and declared its endpoints) before the outbox delivers.
+builder.AddServiceStore("oltp", StoreDialect.MySql);
     bus.AddConsumer<IngestionReadConsumer>(typeof(IngestionReadConsumerDefinition));
 });
 builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("mysql");

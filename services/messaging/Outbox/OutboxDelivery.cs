@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Text;
@@ -56,15 +57,19 @@ public sealed class OutboxDelivery(
     internal async Task<int> DeliverBatchAsync(CancellationToken ct)
     {
         await using var connection = await store.OpenAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
+        // READ COMMITTED: under REPEATABLE READ, MariaDB 10.11's SKIP LOCKED handed a second
+        // replica rows another one held (duplicates and deadlocks in our two-loop test).
+        await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
         var now = ServiceStore.UtcNow();
         var pending = new List<(long Seq, Guid Id, string Type, string Body, int Attempts)>();
-        var lockClause = store.Dialect == StoreDialect.MySql ? "FOR UPDATE SKIP LOCKED" : "FOR UPDATE SKIP LOCKED";
+        // On MariaDB, SKIP LOCKED through the secondary index skips every row once another replica
+        // has locked some (no parallelism); walking the primary key locks the rows themselves.
+        var index = store.Dialect == StoreDialect.MySql ? "FORCE INDEX (PRIMARY)" : "";
         await using (var reader = await connection.Command(
                          $"""
-                          SELECT sequence_number, message_id, message_type, body, attempts FROM outbox_message
+                          SELECT sequence_number, message_id, message_type, body, attempts FROM outbox_message {index}
                           WHERE delivered_at IS NULL AND not_before <= @now
-                          ORDER BY sequence_number LIMIT {_options.BatchSize} {lockClause}
+                          ORDER BY sequence_number LIMIT {_options.BatchSize} FOR UPDATE SKIP LOCKED
                           """, tx)
                          .With("@now", now).ExecuteReaderAsync(ct))
         {

@@ -69,7 +69,9 @@ public sealed class BadInputTests(MeshFixture mesh) : IAsyncLifetime
     [InlineData("binary.csv", "\0\u0001\u0002garbage\0", "binary")]
     public async Task A_source_that_cannot_be_read_fails_with_a_clear_error_and_leaves_data_intact(string name, string content, string error)
     {
-        var before = await mesh.CountAsync("SELECT COUNT(*) FROM sales WHERE transaction_date < '2025-01-08'");
+        mesh.WriteLandingFile("earlier.csv", Csv.Header + string.Concat(Enumerable.Range(1, 50).Select(i => Csv.Row(60000 + i, "2025/09/01"))));
+        await mesh.IngestAsync("earlier.csv");
+        var before = await SalesChecksum.StoredAsync(mesh.OltpConnectionString, date: new DateOnly(2025, 9, 1));
         mesh.WriteLandingFile(name, content);
 
         var status = await mesh.IngestAsync(name);
@@ -77,7 +79,8 @@ public sealed class BadInputTests(MeshFixture mesh) : IAsyncLifetime
         Assert.Equal("failed", status["state"]!.GetValue<string>());
         Assert.Contains(error, status["error"]!.GetValue<string>());
         Assert.Equal(0, status["rows_read"]!.GetValue<long>());
-        Assert.Equal(before, await mesh.CountAsync("SELECT COUNT(*) FROM sales WHERE transaction_date < '2025-01-08'"));
+        Assert.Equal(before, await SalesChecksum.StoredAsync(mesh.OltpConnectionString, date: new DateOnly(2025, 9, 1)));
+        Assert.Equal(50, before.Count);
     }
 
     [Fact]

@@ -3,7 +3,12 @@ using CoffeeMesh.Tests.Infrastructure;
 
 namespace CoffeeMesh.Tests.EndToEnd;
 
+/// <summary>Crashes disturb every other test, so these run alone, after the parallel ones.</summary>
+[CollectionDefinition(nameof(Disruptive), DisableParallelization = true)]
+public sealed class Disruptive;
+
 /// <summary>Failures in the middle of work lose nothing and double nothing.</summary>
+[Collection(nameof(Disruptive))]
 public sealed class ResilienceTests(MeshFixture mesh) : IAsyncLifetime
 {
     public async ValueTask InitializeAsync() => await mesh.StartAsync();

@@ -38,7 +38,7 @@ public sealed class SalesFileReaderTests : IDisposable
         var rows = Rows(await ReadAll(File("a.csv", Csv.Header + Csv.Row(1) + Csv.Row(2))));
         Assert.Equal([2L, 3L], rows.Select(r => r.Line));
         Assert.Equal("1.0", rows[0].Fields[0]);
-        Assert.Equal("Ethiopia Rg", rows[0].Fields[10]);
+        Assert.Equal("Test blend Rg", rows[0].Fields[10]);
         Assert.Null(rows[0].ReadError);
     }
 
@@ -77,7 +77,7 @@ public sealed class SalesFileReaderTests : IDisposable
         Assert.Equal(2, rows.Count);
         Assert.Equal("Ethiopia; \"Rg\"", rows[0].Fields[10]);
         Assert.Equal("2.0", rows[1].Fields[0]);
-        Assert.Equal("Ethiopia Rg", rows[1].Fields[10]);
+        Assert.Equal("Test blend Rg", rows[1].Fields[10]);
     }
 
     [Fact]

@@ -28,13 +28,14 @@ public sealed class MessagingHost : IAsyncDisposable
         builder.Configuration["ConnectionStrings:store"] = connectionString;
         builder.Configuration["Messaging:QueuePrefix"] = prefix;
         builder.Configuration["Outbox:PollInterval"] = "00:00:00.500";
+        var received = new ConcurrentBag<(Guid, SalesBatchStored, DateTime)>();
+        builder.Services.AddSingleton(received);
+        // The bus first, as in the services: its endpoints are up before the delivery loop publishes.
+        builder.AddCoffeeMeshBus(bus => { if (consume) bus.AddConsumer<RecordingConsumer>(); });
         builder.AddServiceStore("store", dialect);
         if (!deliver)
             foreach (var d in builder.Services.Where(s => s.ImplementationType?.Namespace == "CoffeeMesh.Messaging.Outbox" && s.ServiceType == typeof(IHostedService)).ToList())
                 builder.Services.Remove(d);
-        var received = new ConcurrentBag<(Guid, SalesBatchStored, DateTime)>();
-        builder.Services.AddSingleton(received);
-        builder.AddCoffeeMeshBus(bus => { if (consume) bus.AddConsumer<RecordingConsumer>(); });
         var host = builder.Build();
         await host.Services.MigrateAsync([MessagingSchema.Migration(dialect, 1)], CancellationToken.None);
         await host.StartAsync();

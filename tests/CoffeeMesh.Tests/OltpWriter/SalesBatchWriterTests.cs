@@ -1,0 +1,104 @@
+using CoffeeMesh.Contracts;
+using CoffeeMesh.Messaging;
+using CoffeeMesh.Messaging.Inbox;
+using CoffeeMesh.Messaging.Outbox;
+using CoffeeMesh.Messaging.Storage;
+using CoffeeMesh.OltpWriter;
+using CoffeeMesh.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CoffeeMesh.Tests.OltpWriter;
+
+/// <summary>oltp-writer's write path on a real MariaDB database of its own.</summary>
+public sealed class SalesBatchWriterTests : IAsyncLifetime
+{
+    private readonly string _cs = TestDatabases.OltpDatabase("writer");
+    private ServiceStore _store = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _store = ServiceStore.MySql(_cs);
+        await Migrations.ApplyAsync(_store, OltpSchema.Migrations, NullLogger.Instance, default);
+    }
+
+    public async ValueTask DisposeAsync() => await TestDatabases.DropMySqlAsync(_cs);
+
+    private SalesBatchWriter Writer() => new(_store, new Inbox(_store), new Outbox(_store, new OutboxSignal()));
+
+    private static CleanSalesBatch Batch(Guid ingestion, int sequence, int from, int count, int qty = 1, long ingestionNumber = 1) => new()
+    {
+        IngestionId = ingestion,
+        IngestionNumber = ingestionNumber,
+        Sequence = sequence,
+        RowsRead = count + 1,
+        Rows = Enumerable.Range(from, count).Select(i => new SalesRow($"{i}_20250101", new DateOnly(2025, 1, 1), new TimeOnly(8, 0, 0), qty, 3,
+            "West Campus", 22, 30.00m, "Coffee", "Drip coffee", "Our Old Time Diner Blend Sm", qty * 30.00m, 100 + i)).ToList(),
+        Quarantined = [new QuarantinedRow(99_000 + sequence, "bad;line", [new RejectionReason("invalid_date", "x"), new RejectionReason("invalid_qty", "y")])],
+    };
+
+    private async Task<long> Count(string sql) => await TestDatabases.ScalarAsync<long>(_cs, sql);
+
+    [Fact]
+    public async Task The_same_batch_delivered_twice_stores_its_rows_once_and_emits_one_event()
+    {
+        var batch = Batch(Guid.NewGuid(), 0, 1, 2000);
+        var messageId = MessageIds.For("clean", batch.IngestionId, 0);
+
+        Assert.True(await Writer().WriteAsync(batch, messageId, default));
+        Assert.False(await Writer().WriteAsync(batch, messageId, default));
+
+        Assert.Equal(2000, await Count("SELECT COUNT(*) FROM sales"));
+        Assert.Equal(1, await Count("SELECT COUNT(*) FROM quarantined_row"));
+        Assert.Equal(2, await Count("SELECT COUNT(*) FROM quarantine_reason"));
+        Assert.Equal(1, await Count("SELECT COUNT(*) FROM ingestion_batch"));
+        Assert.Equal(1, await Count("SELECT COUNT(*) FROM outbox_message"));
+        Assert.Equal(1, await Count("SELECT COUNT(*) FROM stores"));
+        Assert.Equal(2000, await Count("SELECT COUNT(*) FROM sales_data"));
+    }
+
+    [Fact]
+    public async Task Two_writers_at_once_store_exact_counts()
+    {
+        var ingestion = Guid.NewGuid();
+        // Overlapping ids across batches: contention on the same keys, as with N replicas.
+        var batches = Enumerable.Range(0, 12).Select(s => Batch(ingestion, s, s * 500 + 1, 1000)).ToList();
+        var writers = new[] { Writer(), Writer() };
+
+        await Task.WhenAll(batches.Select((b, i) => Task.Run(async () =>
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try { await writers[i % 2].WriteAsync(b, MessageIds.For("clean", b.IngestionId, b.Sequence), default); return; }
+                catch (MySqlConnector.MySqlException e) when (TransientRetry.IsTransient(e) && attempt < 10) { await Task.Delay(50); }
+            }
+        })));
+
+        Assert.Equal(11 * 500 + 1000, await Count("SELECT COUNT(*) FROM sales"));
+        Assert.Equal(12, await Count("SELECT COUNT(*) FROM ingestion_batch"));
+        Assert.Equal(12, await Count("SELECT COUNT(*) FROM outbox_message"));
+    }
+
+    [Fact]
+    public async Task A_later_row_wins_whatever_order_the_batches_arrive_in()
+    {
+        var ingestion = Guid.NewGuid();
+        var early = Batch(ingestion, 0, 1, 1, qty: 1) with { };
+        var late = Batch(ingestion, 1, 1, 1, qty: 4);
+        late = late with { Rows = [late.Rows[0] with { SourceLine = 5000 }] };
+
+        await Writer().WriteAsync(late, Guid.NewGuid(), default);
+        await Writer().WriteAsync(early, Guid.NewGuid(), default);
+
+        Assert.Equal(4, await Count("SELECT transaction_qty FROM sales WHERE transaction_id = '1_20250101'"));
+        // A later ingestion wins over any line of an earlier one.
+        await Writer().WriteAsync(Batch(Guid.NewGuid(), 0, 1, 1, qty: 2, ingestionNumber: 2), Guid.NewGuid(), default);
+        Assert.Equal(2, await Count("SELECT transaction_qty FROM sales WHERE transaction_id = '1_20250101'"));
+    }
+
+    [Fact]
+    public async Task Migrations_are_safe_to_rerun()
+    {
+        await Migrations.ApplyAsync(_store, OltpSchema.Migrations, NullLogger.Instance, default);
+        Assert.Equal(OltpSchema.Migrations.Count, await Count("SELECT COUNT(*) FROM schema_version"));
+    }
+}
