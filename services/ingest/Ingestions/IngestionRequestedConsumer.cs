@@ -10,7 +10,7 @@ namespace CoffeeMesh.Ingest.Ingestions;
 public sealed class IngestionRequestedConsumer(IngestionRunner runner) : IConsumer<IngestionRequested>
 {
     public Task Consume(ConsumeContext<IngestionRequested> context) =>
-        runner.RunAsync(context.Message.IngestionId, context, context.CancellationToken);
+        runner.RunAsync(context.Message, context, context.CancellationToken);
 }
 
 public sealed class IngestionRequestedConsumerDefinition : ConsumerDefinition<IngestionRequestedConsumer>

@@ -18,10 +18,11 @@ public sealed class IngestionRunner(
     IOptions<IngestOptions> options,
     ILogger<IngestionRunner> logger)
 {
-    public async Task RunAsync(Guid id, IPublishEndpoint publisher, CancellationToken ct)
+    public async Task RunAsync(IngestionRequested request, IPublishEndpoint publisher, CancellationToken ct)
     {
-        var r = await ingestions.GetAsync(id, ct);
-        if (r is null) { logger.LogWarning("Ingestion {IngestionId} is unknown here; request dropped", id); return; }
+        var id = request.IngestionId;
+        var r = await ingestions.GetAsync(id, ct) ?? await AdoptAsync(request, ct);
+        if (r is null) return;
         if (r.State is IngestionStates.Read or IngestionStates.Failed) return; // a redelivered request
 
         var path = landing.Resolve(r.Source);
@@ -83,5 +84,32 @@ public sealed class IngestionRunner(
             logger.LogWarning("Ingestion {IngestionId} failed: {Error}", r.Id, e.Message);
             await ingestions.FinishAsync(r, sequence, rowsRead, e.Message, layout, ct);
         }
+    }
+
+    /// <summary>
+    /// A request published straight onto the bus (not through the API) has no record yet: create
+    /// it here, or drop the request with a warning when its source is not a file under the landing folder.
+    /// </summary>
+    private async Task<IngestionRecord?> AdoptAsync(IngestionRequested request, CancellationToken ct)
+    {
+        var path = landing.Resolve(request.Source);
+        if (path is null || !File.Exists(path) || (request.From is { } f && request.To is { } t && f > t))
+        {
+            logger.LogWarning("Ingestion {IngestionId} requested on the bus for '{Source}': not a file under the landing folder (or from > to); dropped",
+                request.IngestionId, request.Source);
+            return null;
+        }
+        var record = new IngestionRecord
+        {
+            Id = request.IngestionId,
+            Source = landing.Relative(path),
+            From = request.From,
+            To = request.To,
+            BatchSize = options.Value.BatchSize,
+            EndOffset = new FileInfo(path).Length,
+        };
+        try { await ingestions.CreateAsync(record, ct, announce: false); }
+        catch (MySqlConnector.MySqlException e) when (e.ErrorCode == MySqlConnector.MySqlErrorCode.DuplicateKeyEntry) { } // a redelivery raced us
+        return await ingestions.GetAsync(request.IngestionId, ct);
     }
 }

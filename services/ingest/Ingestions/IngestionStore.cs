@@ -15,7 +15,9 @@ public sealed class IngestionStore(ServiceStore store, Outbox outbox)
         "state, separator_char, column_map, next_offset, next_line, next_sequence, rows_read, error, created_at, updated_at";
 
     /// <summary>Creates the ingestion and, in the same transaction, the request that will start reading it.</summary>
-    public async Task<long> CreateAsync(IngestionRecord r, CancellationToken ct, Func<DbConnection, DbTransaction, Task>? alsoInTransaction = null)
+    /// <param name="announce">false when the request already arrived on the bus (published by someone else).</param>
+    public async Task<long> CreateAsync(IngestionRecord r, CancellationToken ct, Func<DbConnection, DbTransaction, Task>? alsoInTransaction = null,
+        bool announce = true)
     {
         await using var c = await store.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
@@ -33,6 +35,11 @@ public sealed class IngestionStore(ServiceStore store, Outbox outbox)
             .ExecuteNonQueryAsync(ct);
         var number = Convert.ToInt64(await c.Command("SELECT LAST_INSERT_ID()", tx).ExecuteScalarAsync(ct));
         if (alsoInTransaction is not null) await alsoInTransaction(c, tx);
+        if (!announce)
+        {
+            await tx.CommitAsync(ct);
+            return number;
+        }
         var request = new IngestionRequested { IngestionId = r.Id, Source = r.Source, From = r.From, To = r.To, RequestedAt = now };
         await outbox.AddAsync(c, tx, request, MessageIds.For("requested", r.Id, 0), ct);
         await tx.CommitAsync(ct);
