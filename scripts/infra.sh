@@ -118,8 +118,8 @@ EOF
   # and remember that we did so `down` can stop it.
   if ! port_open 4369; then
     (rabbit_env; epmd -address 127.0.0.1 -daemon)
-    sleep 0.3
-    pgrep -x epmd | head -n1 >"$dir/epmd.pid" || true
+    wait_for 10 "epmd" port_open 4369
+    pgrep -x epmd | head -n1 >"$dir/epmd.pid"
   fi
   log "starting rabbitmq on 127.0.0.1:$RABBIT_PORT (management :$RABBIT_MGMT_PORT)"
   (rabbit_env; /usr/lib/rabbitmq/bin/rabbitmq-server -detached >"$dir/log/start.out" 2>&1)
