@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CoffeeMesh.Bench;
+using MySqlConnector;
+
+// coffeemesh-bench: run by ./coffeemesh bench, which starts the servers and an AppHost first.
+string Arg(string name, string? fallback = null) =>
+    args.SkipWhile(a => a != "--" + name).Skip(1).FirstOrDefault() ?? fallback ?? throw new ArgumentException($"--{name} is required");
+
+var file = Path.GetFullPath(Arg("file"));
+var landing = Path.GetFullPath(Arg("landing"));
+var rows = File.ReadLines(file).LongCount() - 1;
+var batchSize = int.Parse(Arg("batch-size", "5000"));
+var oltpBase = Arg("oltp");
+var olap = Arg("olap");
+var outDir = Arg("out");
+var label = Arg("label", Path.GetFileNameWithoutExtension(file));
+var skipMesh = args.Contains("--stages-only");
+var scratch = new MySqlConnectionStringBuilder(oltpBase) { Database = "coffee_shop_sales_bench_scratch" }.ConnectionString;
+await DropAsync(scratch);
+await using (var c = new MySqlConnection(new MySqlConnectionStringBuilder(scratch) { Database = "" }.ConnectionString))
+{
+    await c.OpenAsync();
+    await new MySqlCommand("CREATE DATABASE coffee_shop_sales_bench_scratch", c).ExecuteNonQueryAsync();
+}
+
+Console.Error.WriteLine($"bench: {rows:N0} rows ({new FileInfo(file).Length / 1e6:0.0} MB) from {file}");
+var results = new JsonObject { ["label"] = label, ["rows"] = rows, ["file"] = file, ["batch_size"] = batchSize, ["at"] = DateTime.UtcNow.ToString("O"),
+    ["machine"] = $"{Environment.ProcessorCount} cores" };
+
+Console.Error.WriteLine("  native floor: MariaDB LOAD DATA LOCAL INFILE ...");
+var mysqlFloor = await NativeFloors.MySqlLoadDataAsync(scratch, file, rows);
+Console.Error.WriteLine("  native floor: PostgreSQL COPY ...");
+double? pgFloor = null;
+try { pgFloor = await NativeFloors.PostgresCopyAsync(olap, file, rows); }
+catch (Npgsql.PostgresException e) { Console.Error.WriteLine($"    COPY refused the file ({e.MessageText}): dirty rows? floor not measured"); }
+Console.Error.WriteLine("  stage alone: ingest read ...");
+var read = await StageBenchmarks.ReadAsync(file, batchSize);
+Console.Error.WriteLine("  stage alone: transform clean ...");
+var clean = await StageBenchmarks.CleanAsync(file, batchSize);
+Console.Error.WriteLine("  stage alone: oltp-writer write ...");
+var write = await StageBenchmarks.WriteAsync(file, batchSize, scratch, concurrency: 2);
+await DropAsync(scratch);
+
+results["native"] = new JsonObject { ["mysql_load_data_rows_per_s"] = Math.Round(mysqlFloor), ["postgres_copy_rows_per_s"] = pgFloor is null ? null : Math.Round(pgFloor.Value) };
+results["stages_alone"] = new JsonObject
+{
+    ["ingest_read_rows_per_s"] = Math.Round(read), ["transform_clean_rows_per_s"] = Math.Round(clean), ["oltp_write_rows_per_s"] = Math.Round(write),
+    ["oltp_write_vs_load_data"] = Math.Round(write / mysqlFloor, 2),
+};
+
+if (!skipMesh)
+{
+    Console.Error.WriteLine("  end to end through the mesh ...");
+    var source = Path.Combine("bench", Path.GetFileName(file));
+    Directory.CreateDirectory(Path.Combine(landing, "bench"));
+    var target = Path.Combine(landing, source);
+    if (!File.Exists(target) || new FileInfo(target).Length != new FileInfo(file).Length) File.Copy(file, target, overwrite: true);
+    using var http = new HttpClient { BaseAddress = new Uri(Arg("ingest-url", "http://127.0.0.1:5380")), Timeout = TimeSpan.FromMinutes(5) };
+    var mesh = await MeshRun.RunAsync(http, source);
+    var stored = mesh.Status["stored_oltp"]!.GetValue<long>();
+    var memory = ServiceMemory.PeakMegabytes();
+    results["end_to_end"] = new JsonObject
+    {
+        ["seconds"] = Math.Round(mesh.TotalSeconds, 2),
+        ["rows_per_s"] = Math.Round(rows / mesh.TotalSeconds),
+        ["ingest_read_seconds"] = Math.Round(mesh.ReadSeconds, 2),
+        ["ingest_rows_per_s"] = Math.Round(rows / mesh.ReadSeconds),
+        ["vs_load_data"] = Math.Round(rows / mesh.TotalSeconds / mysqlFloor, 2),
+        ["stored_oltp"] = stored,
+        ["balanced"] = mesh.Status["balanced"]?.DeepClone(),
+        ["peak_rss_mb"] = new JsonObject(memory.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Math.Round(kv.Value)))),
+    };
+}
+
+Directory.CreateDirectory(outDir);
+var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss");
+var json = results.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+await File.WriteAllTextAsync(Path.Combine(outDir, $"{stamp}-{label}.json"), json);
+var md = Markdown(results);
+await File.WriteAllTextAsync(Path.Combine(outDir, $"{stamp}-{label}.md"), md);
+Console.WriteLine(md);
+return 0;
+
+static string Markdown(JsonObject r)
+{
+    string F(JsonNode? n) => n is null ? "n/a" : n.GetValue<double>().ToString("N0", CultureInfo.InvariantCulture);
+    var sb = new StringBuilder();
+    sb.AppendLine($"### {r["label"]}: {r["rows"]!.GetValue<long>():N0} rows, batch {r["batch_size"]}, {r["machine"]}, {r["at"]}");
+    sb.AppendLine();
+    sb.AppendLine("| measure | rows/s | note |");
+    sb.AppendLine("|---|---:|---|");
+    sb.AppendLine($"| native: MariaDB LOAD DATA LOCAL INFILE | {F(r["native"]!["mysql_load_data_rows_per_s"])} | raw rows into a text-column scratch table |");
+    sb.AppendLine($"| native: PostgreSQL COPY | {F(r["native"]!["postgres_copy_rows_per_s"])} | same |");
+    sb.AppendLine($"| stage alone: ingest read | {F(r["stages_alone"]!["ingest_read_rows_per_s"])} | CsvHelper stream into batches |");
+    sb.AppendLine($"| stage alone: transform clean | {F(r["stages_alone"]!["transform_clean_rows_per_s"])} | cleaning rules only |");
+    sb.AppendLine($"| stage alone: oltp-writer | {F(r["stages_alone"]!["oltp_write_rows_per_s"])} | {r["stages_alone"]!["oltp_write_vs_load_data"]}x LOAD DATA |");
+    if (r["end_to_end"] is JsonObject e)
+    {
+        sb.AppendLine($"| mesh: ingest read | {F(e["ingest_rows_per_s"])} | {e["ingest_read_seconds"]} s to read and publish |");
+        sb.AppendLine($"| **mesh: end to end** | **{F(e["rows_per_s"])}** | {e["seconds"]} s to the last batch in MySQL; {e["vs_load_data"]}x LOAD DATA; stored {e["stored_oltp"]}, balanced {e["balanced"]} |");
+        sb.AppendLine();
+        sb.AppendLine("Peak RSS (VmHWM) per service: " + string.Join(", ", e["peak_rss_mb"]!.AsObject().Select(kv => $"{kv.Key} {kv.Value} MB")));
+    }
+    return sb.ToString();
+}
+
+static async Task DropAsync(string cs)
+{
+    var csb = new MySqlConnectionStringBuilder(cs);
+    var db = csb.Database;
+    csb.Database = "";
+    await using var c = new MySqlConnection(csb.ConnectionString);
+    await c.OpenAsync();
+    await new MySqlCommand($"DROP DATABASE IF EXISTS `{db}`", c).ExecuteNonQueryAsync();
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using CoffeeMesh.Contracts;
+using CoffeeMesh.Ingest.Reading;
+using CoffeeMesh.Messaging;
+using CoffeeMesh.Messaging.Inbox;
+using CoffeeMesh.Messaging.Outbox;
+using CoffeeMesh.Messaging.Storage;
+using CoffeeMesh.OltpWriter;
+using CoffeeMesh.Transform.Cleaning;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CoffeeMesh.Bench;
+
+/// <summary>Each stage's own code on its own, in this process: where the time goes, without the bus.</summary>
+public static class StageBenchmarks
+{
+    public static async Task<double> ReadAsync(string file, int batchSize)
+    {
+        var reader = new SalesFileReader(64 * 1024, 8 * 1024 * 1024);
+        long rows = 0;
+        var sw = Stopwatch.StartNew();
+        await foreach (var chunk in reader.ReadAsync(file, new ReadPosition(0, 1), new FileInfo(file).Length, null, batchSize, CancellationToken.None))
+            rows += chunk.Rows.Count;
+        return rows / sw.Elapsed.TotalSeconds;
+    }
+
+    public static async Task<double> CleanAsync(string file, int batchSize)
+    {
+        var reader = new SalesFileReader(64 * 1024, 8 * 1024 * 1024);
+        var cleaner = new BatchCleaner(new SalesRowCleaner(new CleaningOptions()));
+        long rows = 0;
+        var clean = TimeSpan.Zero;
+        await foreach (var chunk in reader.ReadAsync(file, new ReadPosition(0, 1), new FileInfo(file).Length, null, batchSize, CancellationToken.None))
+        {
+            var sw = Stopwatch.StartNew();
+            cleaner.Clean(Batch(chunk.Rows, 0));
+            clean += sw.Elapsed;
+            rows += chunk.Rows.Count;
+        }
+        return rows / clean.TotalSeconds;
+    }
+
+    /// <summary>
+    /// oltp-writer's write path (staging load, upsert, quarantine, inbox, outbox) into a scratch
+    /// database, two batches at a time as the service does on two cores. Only write time is counted.
+    /// </summary>
+    public static async Task<double> WriteAsync(string file, int batchSize, string connectionString, int concurrency)
+    {
+        var store = ServiceStore.MySql(connectionString);
+        await Migrations.ApplyAsync(store, OltpSchema.Migrations, NullLogger.Instance, CancellationToken.None);
+        var writer = new SalesBatchWriter(store, new Inbox(store), new Outbox(store, new OutboxSignal()));
+        var reader = new SalesFileReader(64 * 1024, 8 * 1024 * 1024);
+        var cleaner = new BatchCleaner(new SalesRowCleaner(new CleaningOptions()));
+        var ingestion = Guid.NewGuid();
+        var batches = new List<CleanSalesBatch>();
+        long rows = 0;
+        var sequence = 0;
+        await foreach (var chunk in reader.ReadAsync(file, new ReadPosition(0, 1), new FileInfo(file).Length, null, batchSize, CancellationToken.None))
+        {
+            var clean = cleaner.Clean(Batch(chunk.Rows, sequence++) with { IngestionId = ingestion });
+            batches.Add(clean);
+            rows += clean.Rows.Count;
+        }
+        var sw = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (b, ct) =>
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try { await writer.WriteAsync(b, MessageIds.For("clean", b.IngestionId, b.Sequence), ct); return; }
+                catch (MySqlConnector.MySqlException e) when (TransientRetry.IsTransient(e) && attempt < 10) { await Task.Delay(20, ct); }
+            }
+        });
+        return rows / sw.Elapsed.TotalSeconds;
+    }
+
+    private static RawSalesBatch Batch(IReadOnlyList<RawSalesRow> rows, int sequence) => new()
+    {
+        IngestionId = Guid.Empty, IngestionNumber = 1, Sequence = sequence, FirstLine = rows.Count > 0 ? rows[0].Line : 0,
+        LastLine = rows.Count > 0 ? rows[^1].Line : 0, Rows = rows,
+    };
+}
