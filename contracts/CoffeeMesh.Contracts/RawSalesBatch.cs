@@ -1,6 +1,10 @@
 namespace CoffeeMesh.Contracts;
 
-/// <summary>A slice of a source file, as read: fields mapped by header name, nothing parsed yet.</summary>
+/// <summary>
+/// A slice of a source file as read: its records as text (each ending in '\n'), parsed into fields
+/// by transform. One string instead of thousands of small ones keeps the message cheap to
+/// serialise, which is most of what moving a batch costs.
+/// </summary>
 public record RawSalesBatch
 {
     public required Guid IngestionId { get; init; }
@@ -12,12 +16,17 @@ public record RawSalesBatch
     public required long LastLine { get; init; }
     public DateOnly? From { get; init; }
     public DateOnly? To { get; init; }
-    public required IReadOnlyList<RawSalesRow> Rows { get; init; }
+    public required SourceFormat Format { get; init; }
+    /// <summary>The records, one per line, in source order (blank lines left out).</summary>
+    public required string Text { get; init; }
+    /// <summary>The source line number of each record in <see cref="Text"/>.</summary>
+    public required long[] LineNumbers { get; init; }
+    /// <summary>Records ingest could not pass on faithfully (invalid UTF-8, too long): quarantined as they are.</summary>
+    public IReadOnlyList<LineIssue> Issues { get; init; } = [];
 }
 
-/// <summary>
-/// One source record. <see cref="Fields"/> holds the 11 columns in canonical order (see
-/// <see cref="SalesColumns"/>). <see cref="ReadError"/> is set when the line could not be read as
-/// a record at all (wrong field count, invalid UTF-8, too long): transform quarantines it.
-/// </summary>
-public record RawSalesRow(long Line, string Raw, string?[] Fields, RejectionReason? ReadError = null);
+/// <summary>The source's separator and where each canonical column (<see cref="SalesColumns"/>) sits.</summary>
+public record SourceFormat(char Separator, int[] ColumnMap, int FieldCount);
+
+/// <summary>A record of a batch (by index) with the read error it carries.</summary>
+public record LineIssue(int Index, RejectionReason Reason);

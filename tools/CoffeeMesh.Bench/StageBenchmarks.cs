@@ -20,7 +20,7 @@ public static class StageBenchmarks
         long rows = 0;
         var sw = Stopwatch.StartNew();
         await foreach (var chunk in reader.ReadAsync(file, new ReadPosition(0, 1), new FileInfo(file).Length, null, batchSize, CancellationToken.None))
-            rows += chunk.Rows.Count;
+            rows += chunk.Count;
         return rows / sw.Elapsed.TotalSeconds;
     }
 
@@ -33,9 +33,9 @@ public static class StageBenchmarks
         await foreach (var chunk in reader.ReadAsync(file, new ReadPosition(0, 1), new FileInfo(file).Length, null, batchSize, CancellationToken.None))
         {
             var sw = Stopwatch.StartNew();
-            cleaner.Clean(Batch(chunk.Rows, 0));
+            cleaner.Clean(Batch(chunk, 0));
             clean += sw.Elapsed;
-            rows += chunk.Rows.Count;
+            rows += chunk.Count;
         }
         return rows / clean.TotalSeconds;
     }
@@ -57,7 +57,7 @@ public static class StageBenchmarks
         var sequence = 0;
         await foreach (var chunk in reader.ReadAsync(file, new ReadPosition(0, 1), new FileInfo(file).Length, null, batchSize, CancellationToken.None))
         {
-            var clean = cleaner.Clean(Batch(chunk.Rows, sequence++) with { IngestionId = ingestion });
+            var clean = cleaner.Clean(Batch(chunk, sequence++) with { IngestionId = ingestion });
             batches.Add(clean);
             rows += clean.Rows.Count;
         }
@@ -73,9 +73,10 @@ public static class StageBenchmarks
         return rows / sw.Elapsed.TotalSeconds;
     }
 
-    private static RawSalesBatch Batch(IReadOnlyList<RawSalesRow> rows, int sequence) => new()
+    private static RawSalesBatch Batch(ReadChunk chunk, int sequence) => new()
     {
-        IngestionId = Guid.Empty, IngestionNumber = 1, Sequence = sequence, FirstLine = rows.Count > 0 ? rows[0].Line : 0,
-        LastLine = rows.Count > 0 ? rows[^1].Line : 0, Rows = rows,
+        IngestionId = Guid.Empty, IngestionNumber = 1, Sequence = sequence, FirstLine = chunk.Count > 0 ? chunk.LineNumbers[0] : 0,
+        LastLine = chunk.Count > 0 ? chunk.LineNumbers[^1] : 0, Format = chunk.Layout.ToFormat(), Text = chunk.Text,
+        LineNumbers = chunk.LineNumbers, Issues = chunk.Issues,
     };
 }

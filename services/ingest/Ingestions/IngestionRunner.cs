@@ -52,22 +52,25 @@ public sealed class IngestionRunner(
             await foreach (var chunk in reader.ReadAsync(path, start, r.EndOffset, layout, r.BatchSize, ct))
             {
                 var expected = sequence;
-                if (chunk.Rows.Count > 0)
+                if (chunk.Count > 0)
                 {
                     var batch = new RawSalesBatch
                     {
                         IngestionId = r.Id,
                         IngestionNumber = r.Number,
                         Sequence = sequence,
-                        FirstLine = chunk.Rows[0].Line,
-                        LastLine = chunk.Rows[^1].Line,
+                        FirstLine = chunk.LineNumbers[0],
+                        LastLine = chunk.LineNumbers[^1],
                         From = r.From,
                         To = r.To,
-                        Rows = chunk.Rows,
+                        Format = chunk.Layout.ToFormat(),
+                        Text = chunk.Text,
+                        LineNumbers = chunk.LineNumbers,
+                        Issues = chunk.Issues,
                     };
                     await publisher.Publish(batch, ctx => ctx.MessageId = MessageIds.For("raw", r.Id, sequence), ct);
                     sequence++;
-                    rowsRead += chunk.Rows.Count;
+                    rowsRead += chunk.Count;
                 }
                 layout = chunk.Layout;
                 if (!await ingestions.AdvanceAsync(r.Id, expected, chunk, sequence, rowsRead, ct))

@@ -9,14 +9,21 @@ namespace CoffeeMesh.Ingest.Reading;
 /// <summary>Where reading stands: the byte offset of the next record and its line number (1 = the header).</summary>
 public readonly record struct ReadPosition(long Offset, long Line);
 
-/// <summary>A batch of records and the position just after it (the watermark to save once it is sent).</summary>
-public sealed record ReadChunk(SourceLayout Layout, IReadOnlyList<RawSalesRow> Rows, ReadPosition Next);
+/// <summary>
+/// A batch of records as text (each ending in '\n') with their line numbers and read issues, and
+/// the position just after it (the watermark to save once it is sent).
+/// </summary>
+public sealed record ReadChunk(SourceLayout Layout, string Text, long[] LineNumbers, IReadOnlyList<LineIssue> Issues, ReadPosition Next)
+{
+    public int Count => LineNumbers.Length;
+}
 
 /// <summary>
-/// Streams a region [start, end) of a raw sales file into batches, never holding more than one
-/// batch. At offset 0 it reads the header (separator detected, columns mapped by name); elsewhere
-/// it continues with the layout saved from the header. Broken lines become rows with a read error
-/// (quarantined downstream); only a source that cannot be read at all throws SourceFormatException.
+/// Streams a region [start, end) of a raw sales file into batches of record text, never holding
+/// more than one batch. At offset 0 it reads the header (separator detected, columns mapped by
+/// name); elsewhere it continues with the layout saved from the header. Fields are split by
+/// transform; lines that are not valid UTF-8 or too long are flagged (and quarantined there); only
+/// a source that cannot be read at all throws SourceFormatException.
 /// </summary>
 public sealed class SalesFileReader(int maxLineBytes, int maxRecordBytes)
 {
@@ -52,7 +59,7 @@ public sealed class SalesFileReader(int maxLineBytes, int maxRecordBytes)
 
         // Line numbers: at offset 0 the reader's own count is absolute; mid-file it restarts at 1.
         var lineBase = start.Offset == 0 ? 0 : start.Line - 1;
-        var rows = new List<RawSalesRow>(batchSize);
+        var block = new Block(batchSize);
         while (true)
         {
             bool more;
@@ -63,36 +70,48 @@ public sealed class SalesFileReader(int maxLineBytes, int maxRecordBytes)
             }
             if (!more) break;
             var line = lineBase + reader.LineNumber;
-            if (rows.Count == batchSize)
+            if (block.Count == batchSize)
             {
-                yield return new ReadChunk(layout, rows, new ReadPosition(start.Offset + reader.ByteOffset, line));
-                rows = new List<RawSalesRow>(batchSize);
+                yield return block.ToChunk(layout, new ReadPosition(start.Offset + reader.ByteOffset, line));
+                block = new Block(batchSize);
             }
-            rows.Add(ToRow(reader, layout, line));
+            Append(block, reader.RawRecord, line);
         }
         // The region ends right after a line feed (or at the end of the file): the next line is
         // the start line plus the line feeds read.
         var endLine = (start.Offset == 0 ? 1 : start.Line) + input.LineFeeds;
-        if (rows.Count > 0 || start.Offset < end)
-            yield return new ReadChunk(layout, rows, new ReadPosition(end, endLine));
+        if (block.Count > 0 || start.Offset < end)
+            yield return block.ToChunk(layout, new ReadPosition(end, endLine));
     }
 
-    private RawSalesRow ToRow(CsvReader reader, SourceLayout layout, long line)
+    /// <summary>Adds a record as text. Lines that cannot travel faithfully are flagged for quarantine.</summary>
+    private void Append(Block block, ReadOnlySpan<byte> raw, long line)
     {
-        var raw = reader.RawRecord;
         if (raw.Length > maxLineBytes)
-            return new RawSalesRow(line, Decode(raw[..1024]) + "…", [],
-                new RejectionReason("line_too_long", $"line is {raw.Length} bytes; the limit is {maxLineBytes}"));
-        var text = Decode(raw);
-        if (!Utf8.IsValid(raw))
-            return new RawSalesRow(line, text, [], new RejectionReason("invalid_utf8", "line is not valid UTF-8 text"));
-        if (reader.FieldCount != layout.FieldCount)
-            return new RawSalesRow(line, text, [],
-                new RejectionReason("field_count", $"expected {layout.FieldCount} fields, found {reader.FieldCount}"));
-        var fields = new string?[layout.ColumnMap.Length];
-        for (var i = 0; i < fields.Length; i++)
-            fields[i] = reader.GetString(layout.ColumnMap[i]);
-        return new RawSalesRow(line, text, fields);
+            block.Add(Decode(raw[..1024]) + "…", line, new RejectionReason("line_too_long", $"line is {raw.Length} bytes; the limit is {maxLineBytes}"));
+        else if (!Utf8.IsValid(raw))
+            block.Add(Decode(raw), line, new RejectionReason("invalid_utf8", "line is not valid UTF-8 text"));
+        else
+            block.Add(Decode(raw), line, null);
+    }
+
+    private sealed class Block(int capacity)
+    {
+        private readonly StringBuilder _text = new(capacity * 110);
+        private readonly List<long> _lines = new(capacity);
+        private List<LineIssue>? _issues;
+        public int Count => _lines.Count;
+
+        public void Add(string text, long line, RejectionReason? issue)
+        {
+            if (issue is not null) (_issues ??= []).Add(new LineIssue(_lines.Count, issue));
+            // A record never contains a line break (AllowLineBreaksInQuotes is off), so '\n' separates them.
+            _text.Append(text).Append('\n');
+            _lines.Add(line);
+        }
+
+        public ReadChunk ToChunk(SourceLayout layout, ReadPosition next) =>
+            new(layout, _text.ToString(), _lines.ToArray(), (IReadOnlyList<LineIssue>?)_issues ?? [], next);
     }
 
     private static string Decode(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);

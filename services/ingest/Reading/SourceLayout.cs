@@ -25,6 +25,8 @@ public sealed record SourceLayout(char Separator, int[] ColumnMap, int FieldCoun
         return new SourceLayout(separator, map, headers.Count);
     }
 
+    public SourceFormat ToFormat() => new(Separator, ColumnMap, FieldCount);
+
     public string Serialize() => $"{FieldCount}:{string.Join(',', ColumnMap)}";
 
     public static SourceLayout Deserialize(char separator, string text)

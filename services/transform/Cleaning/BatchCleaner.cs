@@ -2,15 +2,16 @@ using CoffeeMesh.Contracts;
 
 namespace CoffeeMesh.Transform.Cleaning;
 
-/// <summary>Cleans a whole raw batch: range filter, per-row rules, and duplicates (the later line wins).</summary>
+/// <summary>Cleans a whole raw batch: parse, range filter, per-row rules, and duplicates (the later line wins).</summary>
 public sealed class BatchCleaner(SalesRowCleaner rows)
 {
     public CleanSalesBatch Clean(RawSalesBatch batch)
     {
-        var accepted = new Dictionary<string, SalesRow>(batch.Rows.Count);
+        var parsed = RawBatchParser.Parse(batch);
+        var accepted = new Dictionary<string, SalesRow>(parsed.Count);
         var quarantined = new List<QuarantinedRow>();
         int outOfRange = 0, superseded = 0;
-        foreach (var raw in batch.Rows)
+        foreach (var raw in parsed)
         {
             var result = rows.Clean(raw);
             if (result.Row is not { } row)
@@ -32,7 +33,7 @@ public sealed class BatchCleaner(SalesRowCleaner rows)
             IngestionId = batch.IngestionId,
             IngestionNumber = batch.IngestionNumber,
             Sequence = batch.Sequence,
-            RowsRead = batch.Rows.Count,
+            RowsRead = parsed.Count,
             OutOfRange = outOfRange,
             Superseded = superseded,
             Rows = accepted.Values.OrderBy(r => r.SourceLine).ToList(),

@@ -33,10 +33,7 @@ public static class SalesChecksum
         var reader = new SalesFileReader(64 * 1024, 8 * 1024 * 1024);
         await foreach (var chunk in reader.ReadAsync(path, new ReadPosition(0, 1), new FileInfo(path).Length, null, 100_000, CancellationToken.None))
         {
-            var clean = cleaner.Clean(new RawSalesBatch
-            {
-                IngestionId = Guid.Empty, IngestionNumber = 0, Sequence = 0, FirstLine = 0, LastLine = 0, From = from, To = to, Rows = chunk.Rows,
-            });
+            var clean = cleaner.Clean(RawBatches.From(chunk, from, to));
             foreach (var r in clean.Rows) rows[r.TransactionId] = r;
         }
         return Of(rows.Values.Select(r => Line(r.TransactionId, r.TransactionDate, r.TransactionTime, r.TransactionQty, r.StoreId, r.StoreLocation,

@@ -2,6 +2,7 @@ using System.Text;
 using CoffeeMesh.Contracts;
 using CoffeeMesh.Ingest.Reading;
 using CoffeeMesh.Tests.Infrastructure;
+using CoffeeMesh.Transform.Cleaning;
 
 namespace CoffeeMesh.Tests.Ingest;
 
@@ -30,7 +31,7 @@ public sealed class SalesFileReaderTests : IDisposable
         return chunks;
     }
 
-    private static List<RawSalesRow> Rows(List<ReadChunk> chunks) => chunks.SelectMany(c => c.Rows).ToList();
+    private static List<RawSalesRow> Rows(List<ReadChunk> chunks) => chunks.SelectMany(RawBatches.Rows).ToList();
 
     [Fact]
     public async Task Ingest_reads_semicolon_raw_exports_with_line_numbers()
@@ -148,7 +149,7 @@ public sealed class SalesFileReaderTests : IDisposable
     {
         var content = Csv.Header + string.Concat(Enumerable.Range(1, 25).Select(i => Csv.Row(i)));
         var chunks = await ReadAll(File("w.csv", content), batchSize: 10);
-        Assert.Equal([10, 10, 5], chunks.Select(c => c.Rows.Count));
+        Assert.Equal([10, 10, 5], chunks.Select(c => c.Count));
         Assert.Equal(12, chunks[0].Next.Line);
         Assert.Equal(Csv.Header.Length + Enumerable.Range(1, 10).Sum(i => Csv.Row(i).Length), chunks[0].Next.Offset);
         Assert.Equal(new ReadPosition(content.Length, 27), chunks[^1].Next);
