@@ -2,7 +2,7 @@ namespace CoffeeMesh.Contracts;
 
 /// <summary>
 /// A raw batch after the cleaning rules. Every row read is in exactly one place:
-/// RowsRead = Rows.Count + Superseded + Quarantined.Count + OutOfRange.
+/// RowsRead = SalesCount + Superseded + Quarantined.Count + OutOfRange.
 /// </summary>
 public record CleanSalesBatch
 {
@@ -14,6 +14,15 @@ public record CleanSalesBatch
     public int OutOfRange { get; init; }
     /// <summary>Valid rows replaced by a later row with the same transaction id in this batch.</summary>
     public int Superseded { get; init; }
-    public required IReadOnlyList<SalesRow> Rows { get; init; }
+    /// <summary>The accepted sales, in the <see cref="SalesTsv"/> format.</summary>
+    public required string Sales { get; init; }
+    public required int SalesCount { get; init; }
+    /// <summary>The stores and products the sales name, with the values of their last line in the batch.</summary>
+    public required IReadOnlyList<Store> Stores { get; init; }
+    public required IReadOnlyList<Product> Products { get; init; }
     public required IReadOnlyList<QuarantinedRow> Quarantined { get; init; }
 }
+
+public record Store(int StoreId, string StoreLocation);
+
+public record Product(int ProductId, string ProductCategory, string ProductType, string ProductDetail, decimal UnitPrice);

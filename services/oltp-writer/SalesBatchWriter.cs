@@ -22,11 +22,12 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
     public async Task<bool> WriteAsync(CleanSalesBatch batch, Guid messageId, CancellationToken ct)
     {
         await using var connection = (MySqlConnection)await store.OpenAsync(ct);
-        // Temporary tables live per connection and never cause an implicit commit.
+        // Temporary tables live per connection and never cause an implicit commit; MEMORY skips the
+        // redo and undo logging a throwaway copy does not need.
         await connection.Command("CREATE TEMPORARY TABLE IF NOT EXISTS sales_stage (" +
                                  "transaction_id VARCHAR(40) NOT NULL, transaction_date DATE NOT NULL, transaction_time TIME NOT NULL, " +
                                  "transaction_qty INT NOT NULL, store_id INT NOT NULL, product_id INT NOT NULL, unit_price DECIMAL(12,2) NOT NULL, " +
-                                 "total_amount DECIMAL(14,2) NOT NULL, source_line BIGINT NOT NULL, row_version BIGINT NOT NULL) ENGINE=InnoDB")
+                                 "total_amount DECIMAL(14,2) NOT NULL, source_line BIGINT NOT NULL, row_version BIGINT NOT NULL) ENGINE=MEMORY")
             .ExecuteNonQueryAsync(ct);
         await connection.Command("TRUNCATE TABLE sales_stage").ExecuteNonQueryAsync(ct);
 
@@ -38,9 +39,9 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
         }
         var now = ServiceStore.UtcNow();
 
-        if (batch.Rows.Count > 0)
+        if (batch.SalesCount > 0)
         {
-            await using (var data = SalesStaging.Render(batch.Rows, batch.IngestionNumber))
+            await using (var data = new MemoryStream(Encoding.UTF8.GetBytes(batch.Sales)))
             {
                 var loader = new MySqlBulkLoader(connection)
                 {
@@ -52,10 +53,10 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
                     EscapeCharacter = '\\',
                     CharacterSet = "utf8mb4",
                 };
-                loader.Columns.AddRange(SalesStaging.Columns.Split(", "));
+                loader.Columns.AddRange(SalesTsv.Columns);
                 await loader.LoadAsync(ct);
             }
-            await UpsertStoresAndProductsAsync(connection, tx, batch.Rows, now, ct);
+            await UpsertStoresAndProductsAsync(connection, tx, batch, now, ct);
             // Every column is replaced only by a newer row_version; row_version itself goes last
             // because MySQL evaluates the assignments left to right.
             await connection.Command(
@@ -88,7 +89,7 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
                 VALUES (@id, @seq, @read, @accepted, @superseded, @quarantined, @oor, @now)
                 """, tx)
             .With("@id", batch.IngestionId).With("@seq", batch.Sequence).With("@read", batch.RowsRead)
-            .With("@accepted", batch.Rows.Count + batch.Superseded).With("@superseded", batch.Superseded)
+            .With("@accepted", batch.SalesCount + batch.Superseded).With("@superseded", batch.Superseded)
             .With("@quarantined", batch.Quarantined.Count).With("@oor", batch.OutOfRange).With("@now", now)
             .ExecuteNonQueryAsync(ct);
 
@@ -97,7 +98,7 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
             IngestionId = batch.IngestionId,
             Sequence = batch.Sequence,
             RowsRead = batch.RowsRead,
-            RowsStored = batch.Rows.Count,
+            RowsStored = batch.SalesCount,
             Quarantined = batch.Quarantined.Count,
             OutOfRange = batch.OutOfRange,
         };
@@ -107,22 +108,15 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
         return true;
     }
 
-    /// <summary>
-    /// A batch names a handful of stores and products: upsert the distinct ones, the values of the
-    /// last line of the batch winning (as for sales).
-    /// </summary>
-    private static async Task UpsertStoresAndProductsAsync(MySqlConnection c, DbTransaction tx, IReadOnlyList<SalesRow> rows, DateTime now, CancellationToken ct)
+    /// <summary>A batch names a handful of stores and products (transform keeps the last line's values): upsert those.</summary>
+    private static async Task UpsertStoresAndProductsAsync(MySqlConnection c, DbTransaction tx, CleanSalesBatch batch, DateTime now, CancellationToken ct)
     {
-        var stores = new Dictionary<int, SalesRow>();
-        var products = new Dictionary<int, SalesRow>();
-        foreach (var r in rows) { stores[r.StoreId] = r; products[r.ProductId] = r; }
-
-        await InsertValuesAsync(c, tx, stores.Values.ToList(),
+        await InsertValuesAsync(c, tx, batch.Stores,
             "INSERT INTO stores (store_id, store_location, updated_at) VALUES ",
             "(@a{0}, @b{0}, @now)",
             " ON DUPLICATE KEY UPDATE store_location = VALUES(store_location), updated_at = VALUES(updated_at)",
             (cmd, i, r) => cmd.With($"@a{i}", r.StoreId).With($"@b{i}", r.StoreLocation), now, ct);
-        await InsertValuesAsync(c, tx, products.Values.ToList(),
+        await InsertValuesAsync(c, tx, batch.Products,
             "INSERT INTO products (product_id, product_category, product_type, product_detail, unit_price, updated_at) VALUES ",
             "(@a{0}, @b{0}, @c{0}, @d{0}, @e{0}, @now)",
             " ON DUPLICATE KEY UPDATE product_category = VALUES(product_category), product_type = VALUES(product_type), " +

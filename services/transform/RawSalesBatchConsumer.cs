@@ -13,10 +13,10 @@ public sealed class RawSalesBatchConsumer(BatchCleaner cleaner, ILogger<RawSales
 {
     public async Task Consume(ConsumeContext<RawSalesBatch> context)
     {
-        var clean = cleaner.Clean(context.Message);
+        var clean = cleaner.Clean(context.Message).ToMessage();
         await context.Publish(clean, ctx => ctx.MessageId = MessageIds.For("clean", clean.IngestionId, clean.Sequence));
         logger.LogDebug("Batch {IngestionId}/{Sequence}: {Accepted} accepted, {Quarantined} quarantined, {OutOfRange} out of range",
-            clean.IngestionId, clean.Sequence, clean.Rows.Count + clean.Superseded, clean.Quarantined.Count, clean.OutOfRange);
+            clean.IngestionId, clean.Sequence, clean.SalesCount + clean.Superseded, clean.Quarantined.Count, clean.OutOfRange);
     }
 }
 

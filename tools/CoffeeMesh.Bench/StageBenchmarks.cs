@@ -33,7 +33,7 @@ public static class StageBenchmarks
         await foreach (var chunk in reader.ReadAsync(file, new ReadPosition(0, 1), new FileInfo(file).Length, null, batchSize, CancellationToken.None))
         {
             var sw = Stopwatch.StartNew();
-            cleaner.Clean(Batch(chunk, 0));
+            cleaner.Clean(Batch(chunk, 0)).ToMessage();
             clean += sw.Elapsed;
             rows += chunk.Count;
         }
@@ -57,9 +57,9 @@ public static class StageBenchmarks
         var sequence = 0;
         await foreach (var chunk in reader.ReadAsync(file, new ReadPosition(0, 1), new FileInfo(file).Length, null, batchSize, CancellationToken.None))
         {
-            var clean = cleaner.Clean(Batch(chunk, sequence++) with { IngestionId = ingestion });
+            var clean = cleaner.Clean(Batch(chunk, sequence++) with { IngestionId = ingestion }).ToMessage();
             batches.Add(clean);
-            rows += clean.Rows.Count;
+            rows += clean.SalesCount;
         }
         var sw = Stopwatch.StartNew();
         await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (b, ct) =>

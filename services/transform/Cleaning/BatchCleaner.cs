@@ -5,7 +5,7 @@ namespace CoffeeMesh.Transform.Cleaning;
 /// <summary>Cleans a whole raw batch: parse, range filter, per-row rules, and duplicates (the later line wins).</summary>
 public sealed class BatchCleaner(SalesRowCleaner rows)
 {
-    public CleanSalesBatch Clean(RawSalesBatch batch)
+    public CleanedBatch Clean(RawSalesBatch batch)
     {
         var parsed = RawBatchParser.Parse(batch);
         var accepted = new Dictionary<string, SalesRow>(parsed.Count);
@@ -28,16 +28,6 @@ public sealed class BatchCleaner(SalesRowCleaner rows)
             if (accepted.Remove(row.TransactionId)) superseded++;
             accepted[row.TransactionId] = row;
         }
-        return new CleanSalesBatch
-        {
-            IngestionId = batch.IngestionId,
-            IngestionNumber = batch.IngestionNumber,
-            Sequence = batch.Sequence,
-            RowsRead = parsed.Count,
-            OutOfRange = outOfRange,
-            Superseded = superseded,
-            Rows = accepted.Values.OrderBy(r => r.SourceLine).ToList(),
-            Quarantined = quarantined,
-        };
+        return new CleanedBatch(batch, parsed.Count, accepted.Values.OrderBy(r => r.SourceLine).ToList(), quarantined, outOfRange, superseded);
     }
 }

@@ -25,16 +25,23 @@ public sealed class SalesBatchWriterTests : IAsyncLifetime
 
     private SalesBatchWriter Writer() => new(_store, new Inbox(_store), new Outbox(_store, new OutboxSignal()));
 
-    private static CleanSalesBatch Batch(Guid ingestion, int sequence, int from, int count, int qty = 1, long ingestionNumber = 1) => new()
+    private static CleanSalesBatch Batch(Guid ingestion, int sequence, int from, int count, int qty = 1, long ingestionNumber = 1, long? line = null)
     {
-        IngestionId = ingestion,
-        IngestionNumber = ingestionNumber,
-        Sequence = sequence,
-        RowsRead = count + 1,
-        Rows = Enumerable.Range(from, count).Select(i => new SalesRow($"{i}_20250101", new DateOnly(2025, 1, 1), new TimeOnly(8, 0, 0), qty, 3,
-            "West Campus", 22, 30.00m, "Coffee", "Drip coffee", "Our Old Time Diner Blend Sm", qty * 30.00m, 100 + i)).ToList(),
-        Quarantined = [new QuarantinedRow(99_000 + sequence, "bad;line", [new RejectionReason("invalid_date", "x"), new RejectionReason("invalid_qty", "y")])],
-    };
+        var rows = Enumerable.Range(from, count).Select(i => new SalesRow($"{i}_20250101", new DateOnly(2025, 1, 1), new TimeOnly(8, 0, 0), qty, 3,
+            "West Campus", 22, 30.00m, "Coffee", "Drip coffee", "Our Old Time Diner Blend Sm", qty * 30.00m, line ?? 100 + i)).ToList();
+        return new CleanSalesBatch
+        {
+            IngestionId = ingestion,
+            IngestionNumber = ingestionNumber,
+            Sequence = sequence,
+            RowsRead = count + 1,
+            Sales = SalesTsv.Render(rows, ingestionNumber),
+            SalesCount = rows.Count,
+            Stores = [new Store(3, "West Campus")],
+            Products = [new Product(22, "Coffee", "Drip coffee", "Our Old Time Diner Blend Sm", 30.00m)],
+            Quarantined = [new QuarantinedRow(99_000 + sequence, "bad;line", [new RejectionReason("invalid_date", "x"), new RejectionReason("invalid_qty", "y")])],
+        };
+    }
 
     private async Task<long> Count(string sql) => await TestDatabases.ScalarAsync<long>(_cs, sql);
 
@@ -82,9 +89,8 @@ public sealed class SalesBatchWriterTests : IAsyncLifetime
     public async Task A_later_row_wins_whatever_order_the_batches_arrive_in()
     {
         var ingestion = Guid.NewGuid();
-        var early = Batch(ingestion, 0, 1, 1, qty: 1) with { };
-        var late = Batch(ingestion, 1, 1, 1, qty: 4);
-        late = late with { Rows = [late.Rows[0] with { SourceLine = 5000 }] };
+        var early = Batch(ingestion, 0, 1, 1, qty: 1);
+        var late = Batch(ingestion, 1, 1, 1, qty: 4, line: 5000);
 
         await Writer().WriteAsync(late, Guid.NewGuid(), default);
         await Writer().WriteAsync(early, Guid.NewGuid(), default);
