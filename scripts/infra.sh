@@ -4,6 +4,7 @@
 #   scripts/infra.sh up       install what is missing, start what is not running, create stores
 #   scripts/infra.sh down     stop only what `up` started (pid files under .infra/)
 #   scripts/infra.sh status   one line per server
+#   scripts/infra.sh restart rabbitmq|mariadb|postgresql
 #   scripts/infra.sh env      print the connection settings (KEY=VALUE) for the services
 # Idempotent: `up` twice is a no-op the second time; `down` on nothing is a no-op.
 set -euo pipefail
@@ -290,7 +291,17 @@ case "$cmd" in
     mariadb_down
     postgres_down
     ;;
+  restart)
+    # restart one server (tests use it to prove an outage loses nothing): rabbitmq | mariadb | postgresql
+    credentials
+    case "${2:-}" in
+      rabbitmq) rabbit_down; rabbit_up ;;
+      mariadb) mariadb_down; mariadb_up ;;
+      postgresql) postgres_down; postgres_up ;;
+      *) die "usage: $0 restart rabbitmq|mariadb|postgresql" ;;
+    esac
+    ;;
   status) status ;;
   env) [ -f "$INFRA/connections.env" ] || die "run '$0 up' first"; cat "$INFRA/connections.env" ;;
-  *) die "usage: $0 up|down|status|env" ;;
+  *) die "usage: $0 up|down|status|env|restart SERVER" ;;
 esac

@@ -57,3 +57,37 @@ public sealed class ResilienceTests(MeshFixture mesh) : IAsyncLifetime
         Assert.Equal(expected, stored);
     }
 }
+
+/// <summary>A database outage in the middle of a backfill.</summary>
+[Collection(nameof(Disruptive))]
+public sealed class DatabaseOutageTests(MeshFixture mesh) : IAsyncLifetime
+{
+    public async ValueTask InitializeAsync() => await mesh.StartAsync();
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    [Fact]
+    public async Task MariaDB_restarted_during_a_backfill_loses_and_doubles_nothing()
+    {
+        const int rows = 200_000;
+        var source = Path.Combine(mesh.Landing, "outage.csv");
+        using (var writer = new StreamWriter(source))
+            new CoffeeMesh.Cli.SalesGenerator(new CoffeeMesh.Cli.GeneratorSettings(rows, new DateOnly(2025, 11, 1), 3, 0.001, 11)).Write(writer);
+        var id = await mesh.RequestAsync("outage.csv");
+        long storedBatches;
+        while ((storedBatches = await mesh.CountAsync("SELECT COUNT(*) FROM ingestion_batch WHERE ingestion_id = @id", ("@id", id))) < 5)
+            await Task.Delay(50);
+        Assert.True(storedBatches < rows / MeshFixture.BatchSize, "the backfill finished before the outage");
+
+        var restart = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(
+            Path.Combine(TestEnvironment.RepoRoot, "scripts", "infra.sh"), "restart mariadb") { RedirectStandardError = true })!;
+        await restart.WaitForExitAsync();
+        Assert.True(restart.ExitCode == 0, await restart.StandardError.ReadToEndAsync());
+
+        var status = await mesh.WaitAsync(id, TimeSpan.FromMinutes(5));
+        Assert.Equal("completed", status["state"]!.GetValue<string>());
+        Assert.Equal(rows, status["rows_read"]!.GetValue<long>());
+        Assert.True(status["balanced"]!.GetValue<bool>());
+        var expected = await SalesChecksum.ExpectedAsync(source);
+        Assert.Equal(expected, await SalesChecksum.StoredAsync(mesh.OltpConnectionString, id));
+    }
+}

@@ -92,7 +92,13 @@ public sealed class MeshFixture : IAsyncLifetime
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(2));
         while (true)
         {
-            var status = (await Ingest.GetFromJsonAsync<JsonObject>($"/ingestions/{id}"))!;
+            JsonObject status;
+            try { status = (await Ingest.GetFromJsonAsync<JsonObject>($"/ingestions/{id}"))!; }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(500); // a database outage in a resilience test: the API answers again after it
+                continue;
+            }
             var state = status["state"]!.GetValue<string>();
             if (state is "completed" or "failed") return status;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"ingestion {id} still '{state}': {status.ToJsonString()}");
