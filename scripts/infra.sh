@@ -120,7 +120,8 @@ EOF
   if ! port_open 4369; then
     (rabbit_env; epmd -address 127.0.0.1 -daemon)
     wait_for 10 "epmd" port_open 4369
-    pgrep -x epmd | head -n1 >"$dir/epmd.pid"
+    # The newest live epmd is ours (a zombie one, dead but unreaped, would still match pgrep).
+    for p in $(pgrep -x epmd); do alive "$p" && echo "$p"; done | tail -n1 >"$dir/epmd.pid"
   fi
   log "starting rabbitmq on 127.0.0.1:$RABBIT_PORT (management :$RABBIT_MGMT_PORT)"
   (rabbit_env; /usr/lib/rabbitmq/bin/rabbitmq-server -detached >"$dir/log/start.out" 2>&1)

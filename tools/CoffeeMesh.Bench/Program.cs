@@ -95,7 +95,7 @@ static string Markdown(JsonObject r)
     sb.AppendLine($"| native: MariaDB LOAD DATA LOCAL INFILE | {F(r["native"]!["mysql_load_data_rows_per_s"])} | raw rows into a text-column scratch table |");
     sb.AppendLine($"| native: PostgreSQL COPY | {F(r["native"]!["postgres_copy_rows_per_s"])} | same |");
     sb.AppendLine($"| stage alone: ingest read | {F(r["stages_alone"]!["ingest_read_rows_per_s"])} | CsvHelper stream into batches |");
-    sb.AppendLine($"| stage alone: transform clean | {F(r["stages_alone"]!["transform_clean_rows_per_s"])} | cleaning rules only |");
+    sb.AppendLine($"| stage alone: transform clean | {F(r["stages_alone"]!["transform_clean_rows_per_s"])} | parse, rules, TSV for the writer |");
     sb.AppendLine($"| stage alone: oltp-writer | {F(r["stages_alone"]!["oltp_write_rows_per_s"])} | {r["stages_alone"]!["oltp_write_vs_load_data"]}x LOAD DATA |");
     if (r["end_to_end"] is JsonObject e)
     {

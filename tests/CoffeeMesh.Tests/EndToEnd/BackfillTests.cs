@@ -5,11 +5,8 @@ using CoffeeMesh.Tests.Infrastructure;
 namespace CoffeeMesh.Tests.EndToEnd;
 
 /// <summary>The mesh end to end: ingest → transform → oltp-writer, on the real broker and databases.</summary>
-public sealed class BackfillTests(MeshFixture mesh) : IAsyncLifetime
+public sealed class BackfillTests(MeshFixture mesh) : MeshTests(mesh)
 {
-    public async ValueTask InitializeAsync() => await mesh.StartAsync();
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
     [Fact]
     public async Task Sample_backfill_stores_every_accepted_row_once_with_matching_checksum()
     {

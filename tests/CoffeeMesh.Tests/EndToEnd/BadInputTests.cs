@@ -6,11 +6,8 @@ using MySqlConnector;
 namespace CoffeeMesh.Tests.EndToEnd;
 
 /// <summary>Messy input end to end: bad rows are quarantined with reasons, bad sources fail clearly.</summary>
-public sealed class BadInputTests(MeshFixture mesh) : IAsyncLifetime
+public sealed class BadInputTests(MeshFixture mesh) : MeshTests(mesh)
 {
-    public async ValueTask InitializeAsync() => await mesh.StartAsync();
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
     [Fact]
     public async Task Every_kind_of_bad_row_is_quarantined_with_its_reason_and_good_rows_are_stored()
     {

@@ -8,11 +8,8 @@ using Microsoft.Extensions.Hosting;
 namespace CoffeeMesh.Tests.EndToEnd;
 
 /// <summary>The third way in: an IngestionRequested published straight onto the bus.</summary>
-public sealed class BusRequestTests(MeshFixture mesh) : IAsyncLifetime
+public sealed class BusRequestTests(MeshFixture mesh) : MeshTests(mesh)
 {
-    public async ValueTask InitializeAsync() => await mesh.StartAsync();
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
     [Fact]
     public async Task An_ingestion_published_on_the_bus_is_read_and_stored()
     {

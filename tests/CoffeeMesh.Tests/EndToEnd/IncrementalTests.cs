@@ -3,11 +3,8 @@ using CoffeeMesh.Tests.Infrastructure;
 namespace CoffeeMesh.Tests.EndToEnd;
 
 /// <summary>Scheduled pick-up from incoming/: new files once, appended rows only, renamed copies never.</summary>
-public sealed class IncrementalTests(MeshFixture mesh) : IAsyncLifetime
+public sealed class IncrementalTests(MeshFixture mesh) : MeshTests(mesh)
 {
-    public async ValueTask InitializeAsync() => await mesh.StartAsync();
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
     [Fact]
     public async Task A_new_file_is_picked_up_once_its_appended_rows_only_and_a_renamed_copy_never()
     {

@@ -9,11 +9,8 @@ public sealed class Disruptive;
 
 /// <summary>Failures in the middle of work lose nothing and double nothing.</summary>
 [Collection(nameof(Disruptive))]
-public sealed class ResilienceTests(MeshFixture mesh) : IAsyncLifetime
+public sealed class ResilienceTests(MeshFixture mesh) : MeshTests(mesh)
 {
-    public async ValueTask InitializeAsync() => await mesh.StartAsync();
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
     [Fact]
     public async Task Stopping_ingest_mid_file_and_starting_it_again_loses_and_doubles_nothing()
     {
@@ -60,11 +57,8 @@ public sealed class ResilienceTests(MeshFixture mesh) : IAsyncLifetime
 
 /// <summary>A database outage in the middle of a backfill.</summary>
 [Collection(nameof(Disruptive))]
-public sealed class DatabaseOutageTests(MeshFixture mesh) : IAsyncLifetime
+public sealed class DatabaseOutageTests(MeshFixture mesh) : MeshTests(mesh)
 {
-    public async ValueTask InitializeAsync() => await mesh.StartAsync();
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
     [Fact]
     public async Task MariaDB_restarted_during_a_backfill_loses_and_doubles_nothing()
     {
