@@ -54,7 +54,13 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
                     CharacterSet = "utf8mb4",
                 };
                 loader.Columns.AddRange(SalesTsv.Columns);
-                await loader.LoadAsync(ct);
+                var loaded = await loader.LoadAsync(ct);
+                // LOCAL loads turn bad values into warnings (a zero date, a truncated id) instead of
+                // errors: refuse the batch rather than store a silently altered row.
+                var warnings = Convert.ToInt64(await connection.Command("SHOW COUNT(*) WARNINGS", tx).ExecuteScalarAsync(ct));
+                if (warnings > 0 || loaded != batch.SalesCount)
+                    throw new InvalidDataException(
+                        $"batch {batch.IngestionId}/{batch.Sequence}: LOAD DATA took {loaded} of {batch.SalesCount} rows with {warnings} warnings");
             }
             await UpsertStoresAndProductsAsync(connection, tx, batch, now, ct);
             // Every column is replaced only by a newer row_version; row_version itself goes last
