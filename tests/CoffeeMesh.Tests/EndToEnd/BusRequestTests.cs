@@ -14,12 +14,7 @@ public sealed class BusRequestTests(MeshFixture mesh) : MeshTests(mesh)
     public async Task An_ingestion_published_on_the_bus_is_read_and_stored()
     {
         mesh.WriteLandingFile("from-bus.csv", Csv.Header + string.Concat(Enumerable.Range(1, 40).Select(i => Csv.Row(70000 + i, "2025/10/01"))));
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration["ConnectionStrings:rabbitmq"] = TestEnvironment.Get("ConnectionStrings__rabbitmq");
-        builder.Configuration["Messaging:QueuePrefix"] = mesh.Prefix;
-        builder.AddCoffeeMeshBus();
-        using var host = builder.Build();
-        await host.StartAsync();
+        using var host = await mesh.StartBusClientAsync();
         var id = Guid.NewGuid();
 
         await host.Services.GetRequiredService<IBus>().Publish(new IngestionRequested { IngestionId = id, Source = "from-bus.csv" });

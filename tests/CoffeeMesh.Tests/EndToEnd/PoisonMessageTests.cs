@@ -19,12 +19,7 @@ public sealed class PoisonMessageTests(MeshFixture mesh) : MeshTests(mesh)
     [InlineData("not-a-date", 5, "System.IO.InvalidDataException")]   // a value LOAD DATA would coerce with a warning
     public async Task A_batch_the_writer_can_never_store_goes_to_the_error_queue_with_its_reason(string date, int storeNameLength, string exception)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration["ConnectionStrings:rabbitmq"] = TestEnvironment.Get("ConnectionStrings__rabbitmq");
-        builder.Configuration["Messaging:QueuePrefix"] = mesh.Prefix;
-        builder.AddCoffeeMeshBus();
-        using var host = builder.Build();
-        await host.StartAsync();
+        using var host = await mesh.StartBusClientAsync();
         var ingestion = Guid.NewGuid();
         var poison = new CleanSalesBatch
         {
@@ -45,10 +40,7 @@ public sealed class PoisonMessageTests(MeshFixture mesh) : MeshTests(mesh)
     /// <summary>Reads (and requeues) the error queue through the management API until our message is there.</summary>
     private static async Task<string> WaitForErrorAsync(string queue, Guid ingestion)
     {
-        var management = new Uri(TestEnvironment.Get("COFFEEMESH_RABBIT_MANAGEMENT"));
-        using var http = new HttpClient { BaseAddress = new Uri(management.GetLeftPart(UriPartial.Authority)) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(management.UserInfo))));
+        using var http = RabbitCleanup.Management();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {

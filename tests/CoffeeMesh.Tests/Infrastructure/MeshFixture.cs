@@ -2,7 +2,9 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
+using CoffeeMesh.Messaging;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MySqlConnector;
 
@@ -115,6 +117,18 @@ public sealed class MeshFixture : IAsyncLifetime
         response.EnsureSuccessStatusCode();
         var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         return json["ingestions"]!.AsArray().Select(n => n!.GetValue<Guid>()).ToList();
+    }
+
+    /// <summary>A bus client on the mesh's broker and prefix, as any program publishing to the mesh would be.</summary>
+    public async Task<IHost> StartBusClientAsync()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["ConnectionStrings:rabbitmq"] = TestEnvironment.Get("ConnectionStrings__rabbitmq");
+        builder.Configuration["Messaging:QueuePrefix"] = Prefix;
+        builder.AddCoffeeMeshBus();
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
     }
 
     public Task<long> CountAsync(string sql, params (string, object)[] parameters) =>
