@@ -95,10 +95,13 @@ public sealed class MeshFixture : IAsyncLifetime
         while (true)
         {
             JsonObject status;
-            try { status = (await Ingest.GetFromJsonAsync<JsonObject>($"/ingestions/{id}"))!; }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            // A short timeout per poll: after a crash, a kept-alive connection through Aspire's proxy
+            // can hang where a new one would be answered at once.
+            using var poll = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try { status = (await Ingest.GetFromJsonAsync<JsonObject>($"/ingestions/{id}", poll.Token))!; }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException && DateTime.UtcNow < deadline)
             {
-                await Task.Delay(500); // a database outage in a resilience test: the API answers again after it
+                await Task.Delay(500); // an outage in a resilience test: the API answers again after it
                 continue;
             }
             var state = status["state"]!.GetValue<string>();

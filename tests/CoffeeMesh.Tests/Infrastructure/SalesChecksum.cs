@@ -45,10 +45,16 @@ public static class SalesChecksum
     {
         await using var c = new MySqlConnection(connectionString);
         await c.OpenAsync();
-        var sql = "SELECT d.transaction_id, d.transaction_date, d.transaction_time, d.transaction_qty, d.store_id, d.store_location, d.product_id, " +
-                  "d.unit_price, d.product_category, d.product_type, d.product_detail, d.total_amount FROM sales_data d" +
-                  (ingestionId is null ? " WHERE 1 = 1" : " JOIN sales s ON s.transaction_id = d.transaction_id WHERE s.ingestion_id = @id") +
-                  (date is null ? "" : " AND d.transaction_date = @date");
+        // One ingestion's rows: from sales by its index, joined to stores and products exactly as the
+        // sales_data view does (the view joined back to sales let the optimizer scan after a restart).
+        var sql = ingestionId is null
+            ? "SELECT transaction_id, transaction_date, transaction_time, transaction_qty, store_id, store_location, product_id, " +
+              "unit_price, product_category, product_type, product_detail, total_amount FROM sales_data WHERE 1 = 1" +
+              (date is null ? "" : " AND transaction_date = @date")
+            : "SELECT s.transaction_id, s.transaction_date, s.transaction_time, s.transaction_qty, s.store_id, st.store_location, s.product_id, " +
+              "s.unit_price, p.product_category, p.product_type, p.product_detail, s.total_amount " +
+              "FROM sales s FORCE INDEX (ix_sales_ingestion) JOIN stores st ON st.store_id = s.store_id JOIN products p ON p.product_id = s.product_id " +
+              "WHERE s.ingestion_id = @id" + (date is null ? "" : " AND s.transaction_date = @date");
         await using var cmd = new MySqlCommand(sql, c);
         if (ingestionId is { } id) cmd.Parameters.AddWithValue("@id", id);
         if (date is { } day) cmd.Parameters.AddWithValue("@date", day.ToDateTime(TimeOnly.MinValue));
