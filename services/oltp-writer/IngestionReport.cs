@@ -28,17 +28,18 @@ public sealed record IngestionReport
         await using (var r = await c.Command("SELECT rows_read, batches, error FROM ingestion WHERE ingestion_id = @id").With("@id", id).ExecuteReaderAsync(ct))
             if (await r.ReadAsync(ct)) { rowsRead = r.GetInt64(0); expected = r.GetInt32(1); error = r.IsDBNull(2) ? null : r.GetString(2); }
 
-        int batches = 0; long read = 0, accepted = 0, superseded = 0, quarantined = 0, oor = 0;
+        int batches = 0; long read = 0, accepted = 0, superseded = 0, quarantined = 0, oor = 0, number = 0;
         await using (var r = await c.Command(
                          """
                          SELECT COUNT(*), COALESCE(SUM(rows_read),0), COALESCE(SUM(accepted),0), COALESCE(SUM(superseded),0),
-                                COALESCE(SUM(quarantined),0), COALESCE(SUM(out_of_range),0)
+                                COALESCE(SUM(quarantined),0), COALESCE(SUM(out_of_range),0), COALESCE(MAX(ingestion_number),0)
                          FROM ingestion_batch WHERE ingestion_id = @id
                          """).With("@id", id).ExecuteReaderAsync(ct))
             if (await r.ReadAsync(ct))
             {
                 batches = Convert.ToInt32(r.GetValue(0)); read = Convert.ToInt64(r.GetValue(1)); accepted = Convert.ToInt64(r.GetValue(2));
                 superseded = Convert.ToInt64(r.GetValue(3)); quarantined = Convert.ToInt64(r.GetValue(4)); oor = Convert.ToInt64(r.GetValue(5));
+                number = Convert.ToInt64(r.GetValue(6));
             }
 
         var byReason = new Dictionary<string, long>();
@@ -46,7 +47,13 @@ public sealed record IngestionReport
                          .With("@id", id).ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct)) byReason[r.GetString(0)] = Convert.ToInt64(r.GetValue(1));
 
-        var stored = Convert.ToInt64(await c.Command("SELECT COUNT(*) FROM sales WHERE ingestion_id = @id").With("@id", id).ExecuteScalarAsync(ct));
+        long stored = 0;
+        if (number > 0)
+        {
+            var (from, to) = OltpSchema.VersionRange(number);
+            stored = Convert.ToInt64(await c.Command("SELECT COUNT(*) FROM sales WHERE row_version BETWEEN @from AND @to")
+                .With("@from", from).With("@to", to).ExecuteScalarAsync(ct));
+        }
         return new IngestionReport
         {
             IngestionId = id, BatchesExpected = expected, RowsRead = rowsRead, ReadError = error, BatchesStored = batches,

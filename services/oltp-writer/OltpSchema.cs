@@ -1,3 +1,4 @@
+using CoffeeMesh.Contracts;
 using CoffeeMesh.Messaging.Storage;
 
 namespace CoffeeMesh.OltpWriter;
@@ -101,5 +102,21 @@ public static class OltpSchema
             """,
         ]),
         MessagingSchema.Migration(StoreDialect.MySql, 3),
+        // Each secondary index on sales costs the write path more than the load itself (measured:
+        // 73k rows/s with both, 112k with one BIGINT index, 135k with none). row_version already
+        // names the ingestion (its high 32 bits) and the line, so one index on it finds an
+        // ingestion's or a batch's rows; the by-date index served no query of ours.
+        new(4, "sales indexed by row_version only", [
+            Guarded.When(
+                "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'sales' AND index_name = 'ix_sales_ingestion'",
+                "ALTER TABLE sales DROP INDEX ix_sales_date, DROP INDEX ix_sales_ingestion, DROP COLUMN ingestion_id, ADD KEY ix_sales_version (row_version)"),
+            Guarded.When(
+                "SELECT COUNT(*) = 0 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'ingestion_batch' AND column_name = 'ingestion_number'",
+                "ALTER TABLE ingestion_batch ADD COLUMN ingestion_number BIGINT NOT NULL DEFAULT 0 AFTER sequence"),
+        ]),
     ];
+
+    /// <summary>The row_version range of one ingestion's rows: its number in the high 32 bits.</summary>
+    public static (long From, long To) VersionRange(long ingestionNumber) =>
+        (SalesTsv.RowVersion(ingestionNumber, 0), SalesTsv.RowVersion(ingestionNumber, uint.MaxValue));
 }

@@ -68,9 +68,9 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
             await connection.Command(
                     """
                     INSERT INTO sales (transaction_id, transaction_date, transaction_time, transaction_qty, store_id, product_id,
-                                       unit_price, total_amount, ingestion_id, source_line, row_version)
+                                       unit_price, total_amount, source_line, row_version)
                     SELECT transaction_id, transaction_date, transaction_time, transaction_qty, store_id, product_id,
-                           unit_price, total_amount, @ingestion, source_line, row_version
+                           unit_price, total_amount, source_line, row_version
                     FROM sales_stage
                     ON DUPLICATE KEY UPDATE
                       transaction_date = IF(VALUES(row_version) >= sales.row_version, VALUES(transaction_date), sales.transaction_date),
@@ -80,21 +80,19 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
                       product_id       = IF(VALUES(row_version) >= sales.row_version, VALUES(product_id), sales.product_id),
                       unit_price       = IF(VALUES(row_version) >= sales.row_version, VALUES(unit_price), sales.unit_price),
                       total_amount     = IF(VALUES(row_version) >= sales.row_version, VALUES(total_amount), sales.total_amount),
-                      ingestion_id     = IF(VALUES(row_version) >= sales.row_version, VALUES(ingestion_id), sales.ingestion_id),
                       source_line      = IF(VALUES(row_version) >= sales.row_version, VALUES(source_line), sales.source_line),
                       row_version      = GREATEST(sales.row_version, VALUES(row_version))
                     """, tx)
-                .With("@ingestion", batch.IngestionId)
                 .ExecuteNonQueryAsync(ct);
         }
 
         await QuarantineAsync(connection, tx, batch, now, ct);
         await connection.Command(
                 """
-                INSERT INTO ingestion_batch (ingestion_id, sequence, rows_read, accepted, superseded, quarantined, out_of_range, stored_at)
-                VALUES (@id, @seq, @read, @accepted, @superseded, @quarantined, @oor, @now)
+                INSERT INTO ingestion_batch (ingestion_id, sequence, ingestion_number, rows_read, accepted, superseded, quarantined, out_of_range, stored_at)
+                VALUES (@id, @seq, @number, @read, @accepted, @superseded, @quarantined, @oor, @now)
                 """, tx)
-            .With("@id", batch.IngestionId).With("@seq", batch.Sequence).With("@read", batch.RowsRead)
+            .With("@id", batch.IngestionId).With("@seq", batch.Sequence).With("@number", batch.IngestionNumber).With("@read", batch.RowsRead)
             .With("@accepted", batch.SalesCount + batch.Superseded).With("@superseded", batch.Superseded)
             .With("@quarantined", batch.Quarantined.Count).With("@oor", batch.OutOfRange).With("@now", now)
             .ExecuteNonQueryAsync(ct);
@@ -114,21 +112,53 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
         return true;
     }
 
-    /// <summary>A batch names a handful of stores and products (transform keeps the last line's values): upsert those.</summary>
+    /// <summary>
+    /// A batch names a handful of stores and products (transform keeps the last line's values).
+    /// Only new or changed ones are written: an upsert of an unchanged row still locks it, and
+    /// every batch naming the same products would then queue behind the others' transactions.
+    /// </summary>
     private static async Task UpsertStoresAndProductsAsync(MySqlConnection c, DbTransaction tx, CleanSalesBatch batch, DateTime now, CancellationToken ct)
     {
-        await InsertValuesAsync(c, tx, batch.Stores,
+        var stores = await ChangedAsync(c, tx, batch.Stores, s => s.StoreId,
+            "SELECT store_id, store_location FROM stores WHERE store_id IN ", r => new Store(r.GetInt32(0), r.GetString(1)), ct);
+        await InsertValuesAsync(c, tx, stores,
             "INSERT INTO stores (store_id, store_location, updated_at) VALUES ",
             "(@a{0}, @b{0}, @now)",
             " ON DUPLICATE KEY UPDATE store_location = VALUES(store_location), updated_at = VALUES(updated_at)",
             (cmd, i, r) => cmd.With($"@a{i}", r.StoreId).With($"@b{i}", r.StoreLocation), now, ct);
-        await InsertValuesAsync(c, tx, batch.Products,
+        var products = await ChangedAsync(c, tx, batch.Products, p => p.ProductId,
+            "SELECT product_id, product_category, product_type, product_detail, unit_price FROM products WHERE product_id IN ",
+            r => new Product(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetDecimal(4)), ct);
+        await InsertValuesAsync(c, tx, products,
             "INSERT INTO products (product_id, product_category, product_type, product_detail, unit_price, updated_at) VALUES ",
             "(@a{0}, @b{0}, @c{0}, @d{0}, @e{0}, @now)",
             " ON DUPLICATE KEY UPDATE product_category = VALUES(product_category), product_type = VALUES(product_type), " +
             "product_detail = VALUES(product_detail), unit_price = VALUES(unit_price), updated_at = VALUES(updated_at)",
             (cmd, i, r) => cmd.With($"@a{i}", r.ProductId).With($"@b{i}", r.ProductCategory).With($"@c{i}", r.ProductType)
                 .With($"@d{i}", r.ProductDetail).With($"@e{i}", r.UnitPrice), now, ct);
+    }
+
+    /// <summary>The items whose stored row is missing or differs, read without locking.</summary>
+    private static async Task<List<T>> ChangedAsync<T>(MySqlConnection c, DbTransaction tx, IReadOnlyList<T> items, Func<T, int> key,
+        string selectHead, Func<DbDataReader, T> read, CancellationToken ct) where T : notnull
+    {
+        var stored = new HashSet<T>();
+        const int chunk = 500;
+        for (var start = 0; start < items.Count; start += chunk)
+        {
+            var count = Math.Min(chunk, items.Count - start);
+            var command = c.Command("", tx);
+            var sql = new StringBuilder(selectHead).Append('(');
+            for (var i = 0; i < count; i++)
+            {
+                sql.Append(i == 0 ? "@k" : ",@k").Append(i);
+                command.With("@k" + i, key(items[start + i]));
+            }
+            command.CommandText = sql.Append(')').ToString();
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) stored.Add(read(reader));
+        }
+        return items.Where(item => !stored.Contains(item)).ToList();
     }
 
     private static async Task QuarantineAsync(MySqlConnection c, DbTransaction tx, CleanSalesBatch batch, DateTime now, CancellationToken ct)

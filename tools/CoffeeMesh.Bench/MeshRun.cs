@@ -29,32 +29,72 @@ public static class MeshRun
     }
 }
 
-/// <summary>Peak resident memory (VmHWM) of each CoffeeMesh service process on this machine.</summary>
-public static class ServiceMemory
+/// <summary>
+/// The processes of a mesh run, found in /proc: each CoffeeMesh service, and the servers it leans on.
+/// Peak RSS (VmHWM) per service, and CPU seconds (user + system) per process group, so a run shows
+/// where its two cores went.
+/// </summary>
+public static class MeshProcesses
 {
     public static readonly string[] Services = ["Ingest", "Transform", "OltpWriter", "OlapSync", "CloudPublisher"];
 
     public static Dictionary<string, double> PeakMegabytes()
     {
         var result = new Dictionary<string, double>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        foreach (var (pid, name) in Find())
         {
-            if (!int.TryParse(Path.GetFileName(dir), out _)) continue;
-            string cmdline;
-            try { cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' '); }
-            catch (IOException) { continue; }
-            catch (UnauthorizedAccessException) { continue; }
-            var service = Services.FirstOrDefault(s => cmdline.Contains($"/bin/") && cmdline.Contains($"CoffeeMesh.{s}") && !cmdline.Contains("dotnet run"));
-            if (service is null) continue;
+            if (!Services.Contains(name)) continue;
             try
             {
-                var line = File.ReadLines(Path.Combine(dir, "status")).FirstOrDefault(l => l.StartsWith("VmHWM:"));
+                var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:"));
                 if (line is null) continue;
                 var kb = double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
-                result[service] = Math.Max(result.GetValueOrDefault(service), kb / 1024);
+                result[name] = Math.Max(result.GetValueOrDefault(name), kb / 1024);
             }
             catch (IOException) { }
         }
         return result;
+    }
+
+    /// <summary>CPU seconds used so far, summed per group (a service's replicas, all postgres backends).</summary>
+    public static Dictionary<string, double> CpuSeconds()
+    {
+        var ticks = 100.0; // USER_HZ on Linux
+        var result = new Dictionary<string, double>();
+        foreach (var (pid, name) in Find())
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                // fields[11] and [12] are utime and stime (fields 14 and 15 of proc(5), counted after the name)
+                var seconds = (long.Parse(fields[11]) + long.Parse(fields[12])) / ticks;
+                result[name] = result.GetValueOrDefault(name) + seconds;
+            }
+            catch (IOException) { }
+        }
+        return result;
+    }
+
+    public static Dictionary<string, double> Delta(Dictionary<string, double> before, Dictionary<string, double> after) =>
+        after.ToDictionary(kv => kv.Key, kv => kv.Value - before.GetValueOrDefault(kv.Key));
+
+    private static IEnumerable<(int Pid, string Name)> Find()
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            string cmdline;
+            try { cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' '); }
+            catch (IOException) { continue; }
+            catch (UnauthorizedAccessException) { continue; }
+            var service = Services.FirstOrDefault(s => cmdline.Contains("/bin/") && cmdline.Contains($"CoffeeMesh.{s}") && !cmdline.Contains("dotnet run"));
+            var name = service
+                       ?? (cmdline.StartsWith("mariadbd") || cmdline.Contains("/mariadbd ") ? "mariadbd"
+                           : cmdline.Contains("beam.smp") ? "rabbitmq"
+                           : cmdline.StartsWith("postgres") || cmdline.Contains("/postgres ") ? "postgres"
+                           : cmdline.Contains("CoffeeMesh.AppHost") ? "AppHost" : null);
+            if (name is not null) yield return (pid, name);
+        }
     }
 }

@@ -59,9 +59,11 @@ if (!skipMesh)
     var target = Path.Combine(landing, source);
     if (!File.Exists(target) || new FileInfo(target).Length != new FileInfo(file).Length) File.Copy(file, target, overwrite: true);
     using var http = new HttpClient { BaseAddress = new Uri(Arg("ingest-url", "http://127.0.0.1:5380")), Timeout = TimeSpan.FromMinutes(5) };
+    var cpuBefore = MeshProcesses.CpuSeconds();
     var mesh = await MeshRun.RunAsync(http, source);
+    var cpu = MeshProcesses.Delta(cpuBefore, MeshProcesses.CpuSeconds());
     var stored = mesh.Status["stored_oltp"]!.GetValue<long>();
-    var memory = ServiceMemory.PeakMegabytes();
+    var memory = MeshProcesses.PeakMegabytes();
     results["end_to_end"] = new JsonObject
     {
         ["seconds"] = Math.Round(mesh.TotalSeconds, 2),
@@ -72,6 +74,7 @@ if (!skipMesh)
         ["stored_oltp"] = stored,
         ["balanced"] = mesh.Status["balanced"]?.DeepClone(),
         ["peak_rss_mb"] = new JsonObject(memory.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Math.Round(kv.Value)))),
+        ["cpu_seconds"] = new JsonObject(cpu.OrderByDescending(kv => kv.Value).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Math.Round(kv.Value, 1)))),
     };
 }
 
@@ -103,6 +106,12 @@ static string Markdown(JsonObject r)
         sb.AppendLine($"| **mesh: end to end** | **{F(e["rows_per_s"])}** | {e["seconds"]} s to the last batch in MySQL; {e["vs_load_data"]}x LOAD DATA; stored {e["stored_oltp"]}, balanced {e["balanced"]} |");
         sb.AppendLine();
         sb.AppendLine("Peak RSS (VmHWM) per service: " + string.Join(", ", e["peak_rss_mb"]!.AsObject().Select(kv => $"{kv.Key} {kv.Value} MB")));
+        if (e["cpu_seconds"] is JsonObject cpu)
+        {
+            sb.AppendLine();
+            sb.AppendLine($"CPU seconds during the run ({e["seconds"]} s wall, {Environment.ProcessorCount} cores): " +
+                          string.Join(", ", cpu.Select(kv => $"{kv.Key} {kv.Value}")));
+        }
     }
     return sb.ToString();
 }

@@ -10,6 +10,25 @@ namespace CoffeeMesh.Messaging.Storage;
 public sealed record Migration(int Version, string Name, IReadOnlyList<string> Statements);
 
 /// <summary>
+/// A statement that runs only while <paramref name="Condition"/> (a query returning a count) is
+/// non-zero: MySQL has no IF EXISTS for ALTER TABLE's DROP INDEX and DROP COLUMN, and its DDL
+/// commits at once, so a step interrupted halfway must be able to skip what it already did.
+/// </summary>
+public static class Guarded
+{
+    private const string Marker = "-- only if: ";
+
+    public static string When(string condition, string sql) => Marker + condition.ReplaceLineEndings(" ") + "\n" + sql;
+
+    internal static (string? Condition, string Sql) Split(string statement)
+    {
+        if (!statement.StartsWith(Marker, StringComparison.Ordinal)) return (null, statement);
+        var end = statement.IndexOf('\n');
+        return (statement[Marker.Length..end], statement[(end + 1)..]);
+    }
+}
+
+/// <summary>
 /// Creates the service's database if needed and applies its pending migrations. Safe to run from
 /// several replicas at once: a named lock (MySQL GET_LOCK / PostgreSQL advisory lock) serialises them.
 /// </summary>
@@ -35,8 +54,12 @@ public static partial class Migrations
                 if (applied.Contains(migration.Version)) continue;
                 // MySQL DDL commits implicitly, so each statement must be safe to rerun (IF NOT EXISTS).
                 await using var tx = await connection.BeginTransactionAsync(ct);
-                foreach (var sql in migration.Statements)
+                foreach (var statement in migration.Statements)
+                {
+                    var (condition, sql) = Guarded.Split(statement);
+                    if (condition is not null && Convert.ToInt64(await connection.Command(condition, tx).ExecuteScalarAsync(ct)) == 0) continue;
                     await connection.Command(sql, tx).ExecuteNonQueryAsync(ct);
+                }
                 await connection.Command("INSERT INTO schema_version (version, name, applied_at) VALUES (@v, @n, @t)", tx)
                     .With("@v", migration.Version).With("@n", migration.Name).With("@t", DateTime.UtcNow)
                     .ExecuteNonQueryAsync(ct);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using CoffeeMesh.Contracts;
 using CoffeeMesh.Ingest.Reading;
+using CoffeeMesh.OltpWriter;
 using CoffeeMesh.Transform.Cleaning;
 using MySqlConnector;
 
@@ -53,10 +54,18 @@ public static class SalesChecksum
               (date is null ? "" : " AND transaction_date = @date")
             : "SELECT s.transaction_id, s.transaction_date, s.transaction_time, s.transaction_qty, s.store_id, st.store_location, s.product_id, " +
               "s.unit_price, p.product_category, p.product_type, p.product_detail, s.total_amount " +
-              "FROM sales s FORCE INDEX (ix_sales_ingestion) JOIN stores st ON st.store_id = s.store_id JOIN products p ON p.product_id = s.product_id " +
-              "WHERE s.ingestion_id = @id" + (date is null ? "" : " AND s.transaction_date = @date");
+              "FROM sales s FORCE INDEX (ix_sales_version) JOIN stores st ON st.store_id = s.store_id JOIN products p ON p.product_id = s.product_id " +
+              "WHERE s.row_version BETWEEN @from AND @to" + (date is null ? "" : " AND s.transaction_date = @date");
         await using var cmd = new MySqlCommand(sql, c);
-        if (ingestionId is { } id) cmd.Parameters.AddWithValue("@id", id);
+        if (ingestionId is { } id)
+        {
+            // row_version carries the ingestion's number in its high 32 bits.
+            await using var numberOf = new MySqlCommand("SELECT COALESCE(MAX(ingestion_number), 0) FROM ingestion_batch WHERE ingestion_id = @id", c);
+            numberOf.Parameters.AddWithValue("@id", id);
+            var (from, to) = OltpSchema.VersionRange(Convert.ToInt64(await numberOf.ExecuteScalarAsync()));
+            cmd.Parameters.AddWithValue("@from", from);
+            cmd.Parameters.AddWithValue("@to", to);
+        }
         if (date is { } day) cmd.Parameters.AddWithValue("@date", day.ToDateTime(TimeOnly.MinValue));
         var lines = new List<string>();
         await using var r = await cmd.ExecuteReaderAsync();
