@@ -41,7 +41,7 @@ var read = await StageBenchmarks.ReadAsync(file, batchSize);
 Console.Error.WriteLine("  stage alone: transform clean ...");
 var clean = await StageBenchmarks.CleanAsync(file, batchSize);
 Console.Error.WriteLine("  stage alone: oltp-writer write ...");
-var write = await StageBenchmarks.WriteAsync(file, batchSize, scratch, concurrency: 2);
+var write = await StageBenchmarks.WriteAsync(file, batchSize, scratch, new CoffeeMesh.OltpWriter.CleanSalesBatchConsumerDefinition().ConcurrentMessageLimit ?? 1);
 await DropAsync(scratch);
 
 results["native"] = new JsonObject { ["mysql_load_data_rows_per_s"] = Math.Round(mysqlFloor), ["postgres_copy_rows_per_s"] = pgFloor is null ? null : Math.Round(pgFloor.Value) };

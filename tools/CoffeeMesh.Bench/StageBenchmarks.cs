@@ -42,7 +42,7 @@ public static class StageBenchmarks
 
     /// <summary>
     /// oltp-writer's write path (staging load, upsert, quarantine, inbox, outbox) into a scratch
-    /// database, two batches at a time as the service does on two cores. Only write time is counted.
+    /// database, as many batches at a time as the service consumes at once. Only write time is counted.
     /// </summary>
     public static async Task<double> WriteAsync(string file, int batchSize, string connectionString, int concurrency)
     {
