@@ -5,7 +5,8 @@ using MySqlConnector;
 namespace CoffeeMesh.OltpWriter;
 
 /// <summary>
-/// Retry policy for database work: transient failures (deadlocks, lock waits, a MariaDB restart)
+/// Retry policy for database work: transient failures (deadlocks, lock waits, a MariaDB restart,
+/// a failed allocation under the heap limit)
 /// are retried with backoff for several minutes while the message waits unacknowledged on the
 /// broker; anything else is a poison message and goes to the _error queue at once, with its reason.
 /// </summary>
@@ -18,6 +19,9 @@ public static class TransientRetry
         r.Handle<SocketException>();
         r.Handle<TimeoutException>();
         r.Handle<IOException>();
+        // Under a heap limit a burst of large batches can fail an allocation; once the GC has
+        // caught up the same batch fits. Not a reason to dead-letter rows.
+        r.Handle<OutOfMemoryException>();
     }
 
     public static bool IsTransient(MySqlException e) =>

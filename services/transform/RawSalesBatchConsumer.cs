@@ -31,7 +31,9 @@ public sealed class RawSalesBatchConsumerDefinition : ConsumerDefinition<RawSale
         IRegistrationContext context)
     {
         endpoint.PrefetchCount = Environment.ProcessorCount * 2;
-        // Cleaning is deterministic: a retry only helps when publishing hit a broker hiccup.
-        endpoint.UseMessageRetry(r => r.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200)));
+        // Cleaning is deterministic: a retry helps when publishing hit a broker hiccup, or when an
+        // allocation failed under the heap limit (seen once while a profiler was attached): give
+        // both about a minute before the batch is dead-lettered.
+        endpoint.UseMessageRetry(r => r.Exponential(8, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(300)));
     }
 }

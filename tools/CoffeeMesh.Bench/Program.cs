@@ -31,10 +31,13 @@ var results = new JsonObject { ["label"] = label, ["rows"] = rows, ["file"] = fi
     ["machine"] = $"{Environment.ProcessorCount} cores" };
 
 Console.Error.WriteLine("  native floor: MariaDB LOAD DATA LOCAL INFILE ...");
-var mysqlFloor = await NativeFloors.MySqlLoadDataAsync(scratch, file, rows);
+// Best of three: a single load swung from 133k to 215k rows/s between runs (background flushing,
+// the client's JIT state), and a floor should be the fastest the database can take the file.
+const int floorRuns = 3;
+var mysqlFloor = await BestOfAsync(floorRuns, () => NativeFloors.MySqlLoadDataAsync(scratch, file, rows));
 Console.Error.WriteLine("  native floor: PostgreSQL COPY ...");
 double? pgFloor = null;
-try { pgFloor = await NativeFloors.PostgresCopyAsync(olap, file, rows); }
+try { pgFloor = await BestOfAsync(floorRuns, () => NativeFloors.PostgresCopyAsync(olap, file, rows)); }
 catch (Npgsql.PostgresException e) { Console.Error.WriteLine($"    COPY refused the file ({e.MessageText}): dirty rows? floor not measured"); }
 Console.Error.WriteLine("  stage alone: ingest read ...");
 var read = await StageBenchmarks.ReadAsync(file, batchSize);
@@ -95,7 +98,7 @@ static string Markdown(JsonObject r)
     sb.AppendLine();
     sb.AppendLine("| measure | rows/s | note |");
     sb.AppendLine("|---|---:|---|");
-    sb.AppendLine($"| native: MariaDB LOAD DATA LOCAL INFILE | {F(r["native"]!["mysql_load_data_rows_per_s"])} | raw rows into a text-column scratch table |");
+    sb.AppendLine($"| native: MariaDB LOAD DATA LOCAL INFILE | {F(r["native"]!["mysql_load_data_rows_per_s"])} | raw rows into a text-column scratch table, best of 3 |");
     sb.AppendLine($"| native: PostgreSQL COPY | {F(r["native"]!["postgres_copy_rows_per_s"])} | same |");
     sb.AppendLine($"| stage alone: ingest read | {F(r["stages_alone"]!["ingest_read_rows_per_s"])} | CsvHelper stream into batches |");
     sb.AppendLine($"| stage alone: transform clean | {F(r["stages_alone"]!["transform_clean_rows_per_s"])} | parse, rules, TSV for the writer |");
@@ -114,6 +117,13 @@ static string Markdown(JsonObject r)
         }
     }
     return sb.ToString();
+}
+
+static async Task<double> BestOfAsync(int runs, Func<Task<double>> measure)
+{
+    var best = 0.0;
+    for (var i = 0; i < runs; i++) best = Math.Max(best, await measure());
+    return best;
 }
 
 static async Task DropAsync(string cs)
