@@ -46,12 +46,21 @@ var clean = await StageBenchmarks.CleanAsync(file, batchSize);
 Console.Error.WriteLine("  stage alone: oltp-writer write ...");
 var write = await StageBenchmarks.WriteAsync(file, batchSize, scratch, new CoffeeMesh.OltpWriter.CleanSalesBatchConsumerDefinition().ConcurrentMessageLimit ?? 1);
 await DropAsync(scratch);
+Console.Error.WriteLine("  outbox: commit-to-consume latency ...");
+var latencyDb = new MySqlConnectionStringBuilder(oltpBase) { Database = "coffee_shop_sales_bench_outbox" }.ConnectionString;
+await DropAsync(latencyDb);
+var latency = await OutboxLatency.MeasureAsync(latencyDb);
+await DropAsync(latencyDb);
 
 results["native"] = new JsonObject { ["mysql_load_data_rows_per_s"] = Math.Round(mysqlFloor), ["postgres_copy_rows_per_s"] = pgFloor is null ? null : Math.Round(pgFloor.Value) };
 results["stages_alone"] = new JsonObject
 {
     ["ingest_read_rows_per_s"] = Math.Round(read), ["transform_clean_rows_per_s"] = Math.Round(clean), ["oltp_write_rows_per_s"] = Math.Round(write),
     ["oltp_write_vs_load_data"] = Math.Round(write / mysqlFloor, 2),
+};
+results["outbox_latency_ms"] = new JsonObject
+{
+    ["messages"] = latency.Messages, ["median"] = Math.Round(latency.MedianMs, 1), ["p95"] = Math.Round(latency.P95Ms, 1), ["max"] = Math.Round(latency.MaxMs, 1),
 };
 
 if (!skipMesh)
@@ -103,6 +112,8 @@ static string Markdown(JsonObject r)
     sb.AppendLine($"| stage alone: ingest read | {F(r["stages_alone"]!["ingest_read_rows_per_s"])} | CsvHelper stream into batches |");
     sb.AppendLine($"| stage alone: transform clean | {F(r["stages_alone"]!["transform_clean_rows_per_s"])} | parse, rules, TSV for the writer |");
     sb.AppendLine($"| stage alone: oltp-writer | {F(r["stages_alone"]!["oltp_write_rows_per_s"])} | {r["stages_alone"]!["oltp_write_vs_load_data"]}x LOAD DATA |");
+    if (r["outbox_latency_ms"] is JsonObject l)
+        sb.AppendLine($"| outbox: commit to consume | median {l["median"]} ms | p95 {l["p95"]} ms, max {l["max"]} ms over {l["messages"]} messages, one per transaction |");
     if (r["end_to_end"] is JsonObject e)
     {
         sb.AppendLine($"| mesh: ingest read | {F(e["ingest_rows_per_s"])} | {e["ingest_read_seconds"]} s to read and publish |");
