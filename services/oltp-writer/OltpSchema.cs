@@ -114,6 +114,12 @@ public static class OltpSchema
                 "SELECT COUNT(*) = 0 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'ingestion_batch' AND column_name = 'ingestion_number'",
                 "ALTER TABLE ingestion_batch ADD COLUMN ingestion_number BIGINT NOT NULL DEFAULT 0 AFTER sequence"),
         ]),
+        // Which writer process stored a batch: with N replicas, the batch table shows the work spread.
+        new(5, "batch records the writer that stored it", [
+            Guarded.When(
+                "SELECT COUNT(*) = 0 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'ingestion_batch' AND column_name = 'stored_by'",
+                "ALTER TABLE ingestion_batch ADD COLUMN stored_by VARCHAR(100) NOT NULL DEFAULT ''"),
+        ]),
     ];
 
     /// <summary>The row_version range of one ingestion's rows: its number in the high 32 bits.</summary>

@@ -18,9 +18,15 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
 {
     public const string ConsumerName = "oltp-writer";
 
+    /// <summary>This process, as recorded on the batches it stores (host name and pid).</summary>
+    public static readonly string Instance = $"{Environment.MachineName}/{Environment.ProcessId}";
+
     /// <returns>false when the batch had already been written (a duplicate delivery).</returns>
     public async Task<bool> WriteAsync(CleanSalesBatch batch, Guid messageId, CancellationToken ct)
     {
+        using var activity = MessagingDiagnostics.ActivitySource.StartActivity("oltp-writer store batch");
+        activity?.SetTag("coffeemesh.ingestion_id", batch.IngestionId).SetTag("coffeemesh.sequence", batch.Sequence)
+            .SetTag("coffeemesh.rows", batch.SalesCount).SetTag("coffeemesh.quarantined", batch.Quarantined.Count);
         await using var connection = (MySqlConnection)await store.OpenAsync(ct);
         // Temporary tables live per connection and never cause an implicit commit; MEMORY skips the
         // redo and undo logging a throwaway copy does not need.
@@ -89,12 +95,12 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
         await QuarantineAsync(connection, tx, batch, now, ct);
         await connection.Command(
                 """
-                INSERT INTO ingestion_batch (ingestion_id, sequence, ingestion_number, rows_read, accepted, superseded, quarantined, out_of_range, stored_at)
-                VALUES (@id, @seq, @number, @read, @accepted, @superseded, @quarantined, @oor, @now)
+                INSERT INTO ingestion_batch (ingestion_id, sequence, ingestion_number, rows_read, accepted, superseded, quarantined, out_of_range, stored_at, stored_by)
+                VALUES (@id, @seq, @number, @read, @accepted, @superseded, @quarantined, @oor, @now, @by)
                 """, tx)
             .With("@id", batch.IngestionId).With("@seq", batch.Sequence).With("@number", batch.IngestionNumber).With("@read", batch.RowsRead)
             .With("@accepted", batch.SalesCount + batch.Superseded).With("@superseded", batch.Superseded)
-            .With("@quarantined", batch.Quarantined.Count).With("@oor", batch.OutOfRange).With("@now", now)
+            .With("@quarantined", batch.Quarantined.Count).With("@oor", batch.OutOfRange).With("@now", now).With("@by", Instance)
             .ExecuteNonQueryAsync(ct);
 
         var stored = new SalesBatchStored

@@ -6,15 +6,16 @@ namespace CoffeeMesh.OltpWriter;
 
 /// <summary>
 /// Retry policy for database work: transient failures (deadlocks, lock waits, a MariaDB restart,
-/// a failed allocation under the heap limit)
-/// are retried with backoff for several minutes while the message waits unacknowledged on the
-/// broker; anything else is a poison message and goes to the _error queue at once, with its reason.
+/// a failed allocation under the heap limit) are retried with backoff, at most 10 s apart so a
+/// stage resumes soon after the database is back, for about four minutes while the message waits
+/// unacknowledged on the broker; anything else is a poison message and goes to the _error queue
+/// at once, with its reason.
 /// </summary>
 public static class TransientRetry
 {
     public static void Configure(IRetryConfigurator r)
     {
-        r.Exponential(25, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
+        r.Exponential(25, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200));
         r.Handle<MySqlException>(IsTransient);
         r.Handle<SocketException>();
         r.Handle<TimeoutException>();

@@ -56,11 +56,11 @@ public static class MeshProcesses
         return result;
     }
 
-    /// <summary>CPU seconds used so far, summed per group (a service's replicas, all postgres backends).</summary>
-    public static Dictionary<string, double> CpuSeconds()
+    /// <summary>CPU seconds used so far by each live process, with its group name.</summary>
+    public static Dictionary<int, (string Name, double Seconds)> CpuSeconds()
     {
         var ticks = 100.0; // USER_HZ on Linux
-        var result = new Dictionary<string, double>();
+        var result = new Dictionary<int, (string, double)>();
         foreach (var (pid, name) in Find())
         {
             try
@@ -68,16 +68,24 @@ public static class MeshProcesses
                 var stat = File.ReadAllText($"/proc/{pid}/stat");
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
                 // fields[11] and [12] are utime and stime (fields 14 and 15 of proc(5), counted after the name)
-                var seconds = (long.Parse(fields[11]) + long.Parse(fields[12])) / ticks;
-                result[name] = result.GetValueOrDefault(name) + seconds;
+                result[pid] = (name, (long.Parse(fields[11]) + long.Parse(fields[12])) / ticks);
             }
             catch (IOException) { }
         }
         return result;
     }
 
-    public static Dictionary<string, double> Delta(Dictionary<string, double> before, Dictionary<string, double> after) =>
-        after.ToDictionary(kv => kv.Key, kv => kv.Value - before.GetValueOrDefault(kv.Key));
+    /// <summary>
+    /// CPU seconds spent between two snapshots, summed per group (a service's replicas, all postgres
+    /// backends). A process that ended in between is not counted: short-lived backends are missed.
+    /// </summary>
+    public static Dictionary<string, double> Delta(Dictionary<int, (string Name, double Seconds)> before, Dictionary<int, (string Name, double Seconds)> after)
+    {
+        var result = new Dictionary<string, double>();
+        foreach (var (pid, (name, seconds)) in after)
+            result[name] = result.GetValueOrDefault(name) + seconds - (before.TryGetValue(pid, out var b) && b.Name == name ? b.Seconds : 0);
+        return result;
+    }
 
     private static IEnumerable<(int Pid, string Name)> Find()
     {

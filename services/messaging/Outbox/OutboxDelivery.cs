@@ -1,5 +1,4 @@
 using System.Data;
-using System.Data.Common;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -81,6 +80,8 @@ public sealed class OutboxDelivery(
             await tx.CommitAsync(ct);
             return 0;
         }
+        using var activity = MessagingDiagnostics.ActivitySource.StartActivity("outbox deliver");
+        activity?.SetTag("coffeemesh.messages", pending.Count);
 
         var results = await Task.WhenAll(pending.Select(async row =>
         {

@@ -6,7 +6,8 @@ public sealed class OutboxOptions
     /// <summary>Fallback poll when no local commit wakes the loop (rows written by other replicas, retries).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
     public int BatchSize { get; set; } = 100;
-    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>Cap between attempts while the database or broker is away: it is also how long delivery can lag once they are back.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>Delivered outbox rows are kept this long (for inspection), then removed.</summary>
     public TimeSpan DeliveredRetention { get; set; } = TimeSpan.FromHours(1);
     /// <summary>Duplicate-detection window: inbox rows older than this are removed.</summary>

@@ -10,7 +10,8 @@ public static class RawBatchParser
     {
         var rows = new List<RawSalesRow>(batch.LineNumbers.Length);
         var issues = batch.Issues.Count == 0 ? null : batch.Issues.ToDictionary(i => i.Index, i => i.Reason);
-        var lines = batch.Text.Split('\n');
+        var text = batch.Text;
+        var start = 0;
         var format = batch.Format;
         var options = CsvReaderOptions.Default with
         {
@@ -22,7 +23,11 @@ public static class RawBatchParser
             // Every line is one record (line breaks never continue a quoted field here).
             if (!reader.Read()) throw new InvalidOperationException($"batch {batch.IngestionId}/{batch.Sequence} has fewer records than line numbers");
             var line = batch.LineNumbers[i];
-            var raw = lines[i];
+            // The record's own text (without its '\n'), kept as a slice: only quarantined rows copy it.
+            var end = text.IndexOf('\n', start);
+            if (end < 0) end = text.Length;
+            var raw = text.AsMemory(start, end - start);
+            start = end + 1;
             if (issues is not null && issues.TryGetValue(i, out var issue))
             {
                 rows.Add(new RawSalesRow(line, raw, [], issue));

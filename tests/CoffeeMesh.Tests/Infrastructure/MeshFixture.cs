@@ -30,6 +30,7 @@ public sealed class MeshFixture : IAsyncLifetime
     public DistributedApplication App => _app ?? throw new InvalidOperationException("call StartAsync first");
 
     public const int BatchSize = 1000;
+    public const int WriterReplicas = 2;
 
     public async Task StartAsync()
     {
@@ -44,6 +45,8 @@ public sealed class MeshFixture : IAsyncLifetime
                 "--CoffeeMesh:Infrastructure=local",
                 "--CoffeeMesh:IngestPort=0",
                 $"--CoffeeMesh:BatchSize={BatchSize}",
+                // Two writer processes share the clean-batch queue in every end-to-end test.
+                $"--CoffeeMesh:Replicas:oltp-writer={WriterReplicas}",
                 // Scans are triggered by the tests (POST /landing/scan); a yearly schedule keeps the timer quiet.
                 "--CoffeeMesh:IngestSchedule=0 0 1 1 *",
                 $"--CoffeeMesh:LandingFolder={Landing}",
