@@ -21,7 +21,7 @@ public sealed class IngestionReadConsumer(ServiceStore store, Inbox inbox) : ICo
                 ON DUPLICATE KEY UPDATE rows_read = VALUES(rows_read), batches = VALUES(batches), error = VALUES(error), read_at = VALUES(read_at)
                 """, tx)
             .With("@id", m.IngestionId).With("@source", m.Source.Length > 1024 ? m.Source[..1024] : m.Source)
-            .With("@rows", m.RowsRead).With("@batches", m.Batches).With("@error", m.Error).With("@now", ServiceStore.UtcNow())
+            .With("@rows", m.RowsRead).With("@batches", m.Batches).With("@error", m.Error).With("@now", DateTime.UtcNow)
             .ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
     }

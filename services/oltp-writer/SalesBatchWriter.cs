@@ -43,7 +43,7 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
             await tx.RollbackAsync(ct);
             return false;
         }
-        var now = ServiceStore.UtcNow();
+        var now = DateTime.UtcNow;
 
         if (batch.SalesCount > 0)
         {

@@ -48,7 +48,7 @@ public static class StageBenchmarks
     {
         var store = ServiceStore.MySql(connectionString);
         await Migrations.ApplyAsync(store, OltpSchema.Migrations, NullLogger.Instance, CancellationToken.None);
-        var writer = new SalesBatchWriter(store, new Inbox(store), new Outbox(store, new OutboxSignal()));
+        var writer = new SalesBatchWriter(store, new Inbox(store), new Outbox(new OutboxSignal()));
         var reader = new SalesFileReader(64 * 1024, 8 * 1024 * 1024);
         var cleaner = new BatchCleaner(new SalesRowCleaner(new CleaningOptions()));
         var ingestion = Guid.NewGuid();

@@ -21,7 +21,7 @@ public sealed class IngestionStore(ServiceStore store, Outbox outbox)
     {
         await using var c = await store.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        var now = ServiceStore.UtcNow();
+        var now = DateTime.UtcNow;
         await c.Command(
                 """
                 INSERT INTO ingestion (ingestion_id, source, date_from, date_to, batch_size, landing_file_id, start_offset, start_line, end_offset,
@@ -79,7 +79,7 @@ public sealed class IngestionStore(ServiceStore store, Outbox outbox)
                 """)
             .With("@off", chunk.Next.Offset).With("@line", chunk.Next.Line).With("@next", nextSequence).With("@rows", rowsRead)
             .With("@state", IngestionStates.Reading).With("@sep", chunk.Layout.Separator.ToString()).With("@map", chunk.Layout.Serialize())
-            .With("@now", ServiceStore.UtcNow()).With("@id", id).With("@expected", expectedSequence)
+            .With("@now", DateTime.UtcNow).With("@id", id).With("@expected", expectedSequence)
             .ExecuteNonQueryAsync(ct);
         return updated == 1;
     }
@@ -92,7 +92,7 @@ public sealed class IngestionStore(ServiceStore store, Outbox outbox)
     {
         await using var c = await store.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        var now = ServiceStore.UtcNow();
+        var now = DateTime.UtcNow;
         var state = error is null ? IngestionStates.Read : IngestionStates.Failed;
         var finished = await c.Command(
                 "UPDATE ingestion SET state = @state, error = @error, updated_at = @now WHERE ingestion_id = @id AND state IN ('queued', 'reading')", tx)

@@ -138,7 +138,7 @@ public sealed class LandingScan(ServiceStore store, IngestionStore ingestions, L
                 VALUES (@p, @h, @b, @l, @ch, @s, @m, @now)
                 """)
             .With("@p", relative).With("@h", pathHash).With("@b", state.IngestedBytes).With("@l", state.IngestedLines)
-            .With("@ch", state.ContentHash).With("@s", state.Separator).With("@m", state.ColumnMap).With("@now", ServiceStore.UtcNow())
+            .With("@ch", state.ContentHash).With("@s", state.Separator).With("@m", state.ColumnMap).With("@now", DateTime.UtcNow)
             .ExecuteNonQueryAsync(ct);
         return Convert.ToInt64(await c.Command("SELECT LAST_INSERT_ID()").ExecuteScalarAsync(ct));
     }

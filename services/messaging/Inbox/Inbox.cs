@@ -17,7 +17,7 @@ public sealed class Inbox(ServiceStore store)
             ? "INSERT IGNORE INTO inbox_state (consumer, message_id, received_at) VALUES (@c, @m, @now)"
             : "INSERT INTO inbox_state (consumer, message_id, received_at) VALUES (@c, @m, @now) ON CONFLICT DO NOTHING";
         var inserted = await connection.Command(sql, transaction)
-            .With("@c", consumer).With("@m", messageId).With("@now", ServiceStore.UtcNow())
+            .With("@c", consumer).With("@m", messageId).With("@now", DateTime.UtcNow)
             .ExecuteNonQueryAsync(ct);
         return inserted == 1;
     }

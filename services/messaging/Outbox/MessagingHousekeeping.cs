@@ -18,7 +18,7 @@ public sealed class MessagingHousekeeping(ServiceStore store, IOptions<OutboxOpt
             try
             {
                 await using var connection = await store.OpenAsync(stoppingToken);
-                var now = ServiceStore.UtcNow();
+                var now = DateTime.UtcNow;
                 var (outboxSql, inboxSql) = store.Dialect == StoreDialect.MySql
                     ? ("DELETE FROM outbox_message WHERE delivered_at < @cutoff LIMIT 10000",
                        "DELETE FROM inbox_state WHERE received_at < @cutoff LIMIT 10000")

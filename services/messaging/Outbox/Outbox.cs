@@ -8,14 +8,14 @@ namespace CoffeeMesh.Messaging.Outbox;
 /// Adds messages to the outbox inside the caller's transaction: they are published only if, and
 /// once, that transaction commits (the delivery loop does the publishing).
 /// </summary>
-public sealed class Outbox(ServiceStore store, OutboxSignal signal)
+public sealed class Outbox(OutboxSignal signal)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task AddAsync<T>(DbConnection connection, DbTransaction transaction, T message, Guid messageId, CancellationToken ct)
         where T : class
     {
-        var now = ServiceStore.UtcNow();
+        var now = DateTime.UtcNow;
         await connection.Command(
                 "INSERT INTO outbox_message (message_id, message_type, body, created_at, not_before) VALUES (@id, @type, @body, @now, @now)",
                 transaction)
@@ -28,8 +28,6 @@ public sealed class Outbox(ServiceStore store, OutboxSignal signal)
 
     /// <summary>Call after the transaction that added messages has committed.</summary>
     public void Committed() => signal.Notify();
-
-    public ServiceStore Store => store;
 
     internal static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
 }

@@ -59,7 +59,7 @@ public sealed class OutboxDelivery(
         // READ COMMITTED: under REPEATABLE READ, MariaDB 10.11's SKIP LOCKED handed a second
         // replica rows another one held (duplicates and deadlocks in our two-loop test).
         await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-        var now = ServiceStore.UtcNow();
+        var now = DateTime.UtcNow;
         var pending = new List<(long Seq, Guid Id, string Type, string Body, int Attempts)>();
         // On MariaDB, SKIP LOCKED through the secondary index skips every row once another replica
         // has locked some (no parallelism); walking the primary key locks the rows themselves.
@@ -102,7 +102,7 @@ public sealed class OutboxDelivery(
         if (delivered.Count > 0)
         {
             var sql = new StringBuilder("UPDATE outbox_message SET delivered_at = @now WHERE sequence_number IN (");
-            var command = connection.Command("", tx).With("@now", ServiceStore.UtcNow());
+            var command = connection.Command("", tx).With("@now", DateTime.UtcNow);
             for (var i = 0; i < delivered.Count; i++)
             {
                 sql.Append(i == 0 ? "@s" : ",@s").Append(i);
@@ -117,7 +117,7 @@ public sealed class OutboxDelivery(
             logger.LogWarning("Outbox message {MessageId} ({Type}) not published: {Error}; retry in {Delay}", row.Id, row.Type, error, delay);
             await connection.Command(
                     "UPDATE outbox_message SET attempts = attempts + 1, not_before = @nb, last_error = @err WHERE sequence_number = @s", tx)
-                .With("@nb", ServiceStore.UtcNow() + delay).With("@err", error).With("@s", row.Seq)
+                .With("@nb", DateTime.UtcNow + delay).With("@err", error).With("@s", row.Seq)
                 .ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);

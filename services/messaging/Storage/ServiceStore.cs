@@ -23,7 +23,4 @@ public sealed class ServiceStore(DbDataSource dataSource, StoreDialect dialect, 
         await connection.OpenAsync(ct);
         return connection;
     }
-
-    /// <summary>UTC now, as both dialects store it (DATETIME(6) / timestamptz).</summary>
-    public static DateTime UtcNow() => DateTime.UtcNow;
 }

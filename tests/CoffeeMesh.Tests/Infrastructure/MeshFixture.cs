@@ -83,6 +83,30 @@ public sealed class MeshFixture : IAsyncLifetime
         return relative;
     }
 
+    /// <summary>Writes generated sales (0.1% dirty rows) under the landing folder; returns the file's relative path.</summary>
+    public string WriteGeneratedFile(string relative, int rows, DateOnly start, int seed)
+    {
+        using var writer = new StreamWriter(Path.Combine(Landing, relative));
+        new CoffeeMesh.Cli.SalesGenerator(new CoffeeMesh.Cli.GeneratorSettings(rows, start, 3, 0.001, seed)).Write(writer);
+        return relative;
+    }
+
+    /// <summary>
+    /// The promise, checked: the ingestion completed, read every line, accounts for each one, and
+    /// MySQL holds exactly the rows a clean reading of the file gives (count and checksum).
+    /// </summary>
+    public async Task AssertEveryRowOnceAsync(System.Text.Json.Nodes.JsonObject status, string relative, int rows)
+    {
+        Assert.Equal("completed", status["state"]!.GetValue<string>());
+        Assert.Equal(rows, status["rows_read"]!.GetValue<long>());
+        Assert.True(status["balanced"]!.GetValue<bool>(), status.ToJsonString());
+        Assert.Equal(rows, status["accepted"]!.GetValue<long>() + status["quarantined"]!.GetValue<long>());
+        var expected = await SalesChecksum.ExpectedAsync(Path.Combine(Landing, relative));
+        var stored = await SalesChecksum.StoredAsync(OltpConnectionString, status["ingestion_id"]!.GetValue<Guid>());
+        Assert.Equal(expected, stored);
+        Assert.Equal(expected.Count, status["stored_oltp"]!.GetValue<long>());
+    }
+
     public async Task<Guid> RequestAsync(string source, DateOnly? from = null, DateOnly? to = null)
     {
         var response = await Ingest.PostAsJsonAsync("/ingestions", new { source, from = from?.ToString("yyyy-MM-dd"), to = to?.ToString("yyyy-MM-dd") });

@@ -23,7 +23,7 @@ public sealed class SalesBatchWriterTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await TestDatabases.DropMySqlAsync(_cs);
 
-    private SalesBatchWriter Writer() => new(_store, new Inbox(_store), new Outbox(_store, new OutboxSignal()));
+    private SalesBatchWriter Writer() => new(_store, new Inbox(_store), new Outbox(new OutboxSignal()));
 
     private static CleanSalesBatch Batch(Guid ingestion, int sequence, int from, int count, int qty = 1, long ingestionNumber = 1, long? line = null)
     {
