@@ -29,6 +29,12 @@ await using (var c = new MySqlConnection(new MySqlConnectionStringBuilder(scratc
 Console.Error.WriteLine($"bench: {rows:N0} rows ({new FileInfo(file).Length / 1e6:0.0} MB) from {file}");
 var results = new JsonObject { ["label"] = label, ["rows"] = rows, ["file"] = file, ["batch_size"] = batchSize, ["at"] = DateTime.UtcNow.ToString("O"),
     ["machine"] = $"{Environment.ProcessorCount} cores" };
+// Runtime knobs set for an experiment (the services inherit them): a run says which it was.
+string[] toolingOnly = ["DOTNET_ROOT", "DOTNET_CLI_", "DOTNET_NOLOGO", "DOTNET_SKIP_FIRST_TIME_EXPERIENCE", "DOTNET_GENERATE_ASPNET_CERTIFICATE"];
+var knobs = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+    .Where(k => k.StartsWith("DOTNET_") && !toolingOnly.Any(k.StartsWith)).Order()
+    .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}").ToList();
+if (knobs.Count > 0) results["runtime_knobs"] = string.Join(" ", knobs);
 
 Console.Error.WriteLine("  native floor: MariaDB LOAD DATA LOCAL INFILE ...");
 // Best of three: a single load swung from 133k to 215k rows/s between runs (background flushing,
@@ -105,6 +111,7 @@ static string Markdown(JsonObject r)
     var sb = new StringBuilder();
     sb.AppendLine($"### {r["label"]}: {r["rows"]!.GetValue<long>():N0} rows, batch {r["batch_size"]}, {r["machine"]}, {r["at"]}");
     sb.AppendLine();
+    if (r["runtime_knobs"] is { } knobs) sb.AppendLine($"Experiment: {knobs}").AppendLine();
     sb.AppendLine("| measure | rows/s | note |");
     sb.AppendLine("|---|---:|---|");
     sb.AppendLine($"| native: MariaDB LOAD DATA LOCAL INFILE | {F(r["native"]!["mysql_load_data_rows_per_s"])} | raw rows into a text-column scratch table, best of 3 |");
