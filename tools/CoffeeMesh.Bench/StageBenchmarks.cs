@@ -73,10 +73,5 @@ public static class StageBenchmarks
         return rows / sw.Elapsed.TotalSeconds;
     }
 
-    private static RawSalesBatch Batch(ReadChunk chunk, int sequence) => new()
-    {
-        IngestionId = Guid.Empty, IngestionNumber = 1, Sequence = sequence, FirstLine = chunk.Count > 0 ? chunk.LineNumbers[0] : 0,
-        LastLine = chunk.Count > 0 ? chunk.LineNumbers[^1] : 0, Format = chunk.Layout.ToFormat(), Text = chunk.Text,
-        LineNumbers = chunk.LineNumbers, Issues = chunk.Issues,
-    };
+    private static RawSalesBatch Batch(ReadChunk chunk, int sequence) => chunk.ToBatch(Guid.Empty, ingestionNumber: 1, sequence);
 }

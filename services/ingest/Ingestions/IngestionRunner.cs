@@ -54,20 +54,7 @@ public sealed class IngestionRunner(
                 var expected = sequence;
                 if (chunk.Count > 0)
                 {
-                    var batch = new RawSalesBatch
-                    {
-                        IngestionId = r.Id,
-                        IngestionNumber = r.Number,
-                        Sequence = sequence,
-                        FirstLine = chunk.LineNumbers[0],
-                        LastLine = chunk.LineNumbers[^1],
-                        From = r.From,
-                        To = r.To,
-                        Format = chunk.Layout.ToFormat(),
-                        Text = chunk.Text,
-                        LineNumbers = chunk.LineNumbers,
-                        Issues = chunk.Issues,
-                    };
+                    var batch = chunk.ToBatch(r.Id, r.Number, sequence, r.From, r.To);
                     await publisher.Publish(batch, ctx => ctx.MessageId = MessageIds.For("raw", r.Id, sequence), ct);
                     sequence++;
                     rowsRead += chunk.Count;

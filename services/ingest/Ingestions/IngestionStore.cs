@@ -88,7 +88,7 @@ public sealed class IngestionStore(ServiceStore store, Outbox outbox)
     /// Ends an ingestion (read to the end, or failed) and announces it through the outbox; a landing
     /// file's watermark moves to the end of what was read, in the same transaction.
     /// </summary>
-    public async Task FinishAsync(IngestionRecord r, int batches, long rowsRead, string? error, SourceLayout? layout, CancellationToken ct)
+    public async Task FinishAsync(IngestionRecord r, int batches, long rowsRead, string? error, SourceFormat? layout, CancellationToken ct)
     {
         await using var c = await store.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);

@@ -13,9 +13,25 @@ public readonly record struct ReadPosition(long Offset, long Line);
 /// A batch of records as text (each ending in '\n') with their line numbers and read issues, and
 /// the position just after it (the watermark to save once it is sent).
 /// </summary>
-public sealed record ReadChunk(SourceLayout Layout, string Text, long[] LineNumbers, IReadOnlyList<LineIssue> Issues, ReadPosition Next)
+public sealed record ReadChunk(SourceFormat Layout, string Text, long[] LineNumbers, IReadOnlyList<LineIssue> Issues, ReadPosition Next)
 {
     public int Count => LineNumbers.Length;
+
+    /// <summary>The message that carries this chunk to transform.</summary>
+    public RawSalesBatch ToBatch(Guid ingestionId, long ingestionNumber, int sequence, DateOnly? from = null, DateOnly? to = null) => new()
+    {
+        IngestionId = ingestionId,
+        IngestionNumber = ingestionNumber,
+        Sequence = sequence,
+        FirstLine = Count > 0 ? LineNumbers[0] : 0,
+        LastLine = Count > 0 ? LineNumbers[^1] : 0,
+        From = from,
+        To = to,
+        Format = Layout,
+        Text = Text,
+        LineNumbers = LineNumbers,
+        Issues = Issues,
+    };
 }
 
 /// <summary>
@@ -28,7 +44,7 @@ public sealed record ReadChunk(SourceLayout Layout, string Text, long[] LineNumb
 public sealed class SalesFileReader(int maxLineBytes, int maxRecordBytes)
 {
     public async IAsyncEnumerable<ReadChunk> ReadAsync(
-        string path, ReadPosition start, long end, SourceLayout? layout, int batchSize, [EnumeratorCancellation] CancellationToken ct)
+        string path, ReadPosition start, long end, SourceFormat? layout, int batchSize, [EnumeratorCancellation] CancellationToken ct)
     {
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
         if (start.Offset == 0) await RejectBinaryAsync(file, ct);
@@ -110,7 +126,7 @@ public sealed class SalesFileReader(int maxLineBytes, int maxRecordBytes)
             _lines.Add(line);
         }
 
-        public ReadChunk ToChunk(SourceLayout layout, ReadPosition next) =>
+        public ReadChunk ToChunk(SourceFormat layout, ReadPosition next) =>
             new(layout, _text.ToString(), _lines.ToArray(), (IReadOnlyList<LineIssue>?)_issues ?? [], next);
     }
 

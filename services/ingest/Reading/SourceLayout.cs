@@ -3,13 +3,13 @@ using CoffeeMesh.Contracts;
 namespace CoffeeMesh.Ingest.Reading;
 
 /// <summary>
-/// How a source file is laid out: its separator and where each canonical column sits. Saved with
-/// the watermark, so reading can resume mid-file (where there is no header to look at).
+/// How a source file is laid out (a <see cref="SourceFormat"/>, as raw batches carry it): read from
+/// its header, and saved with the watermark so reading can resume mid-file, where there is no header.
 /// </summary>
-public sealed record SourceLayout(char Separator, int[] ColumnMap, int FieldCount)
+public static class SourceLayout
 {
     /// <summary>Maps header names (any order, any case, surrounding spaces ignored) to the canonical columns.</summary>
-    public static SourceLayout FromHeader(char separator, IReadOnlyList<string> headers)
+    public static SourceFormat FromHeader(char separator, IReadOnlyList<string> headers)
     {
         var names = headers.Select(h => h.Trim().TrimStart('\uFEFF').ToLowerInvariant()).ToList();
         var map = new int[SalesColumns.All.Count];
@@ -22,17 +22,15 @@ public sealed record SourceLayout(char Separator, int[] ColumnMap, int FieldCoun
         if (missing.Count > 0)
             throw new SourceFormatException($"missing required column{(missing.Count > 1 ? "s" : "")}: {string.Join(", ", missing)} " +
                                             $"(header read: {Clip(string.Join(separator, headers))})");
-        return new SourceLayout(separator, map, headers.Count);
+        return new SourceFormat(separator, map, headers.Count);
     }
 
-    public SourceFormat ToFormat() => new(Separator, ColumnMap, FieldCount);
+    public static string Serialize(this SourceFormat format) => $"{format.FieldCount}:{string.Join(',', format.ColumnMap)}";
 
-    public string Serialize() => $"{FieldCount}:{string.Join(',', ColumnMap)}";
-
-    public static SourceLayout Deserialize(char separator, string text)
+    public static SourceFormat Deserialize(char separator, string text)
     {
         var parts = text.Split(':');
-        return new SourceLayout(separator, parts[1].Split(',').Select(int.Parse).ToArray(), int.Parse(parts[0]));
+        return new SourceFormat(separator, parts[1].Split(',').Select(int.Parse).ToArray(), int.Parse(parts[0]));
     }
 
     private static string Clip(string s) => s.Length <= 200 ? s : s[..200] + "…";

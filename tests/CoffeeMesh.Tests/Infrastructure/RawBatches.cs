@@ -9,12 +9,8 @@ public static class RawBatches
 {
     public static readonly SourceFormat Raw = new(';', Enumerable.Range(0, 11).ToArray(), 11);
 
-    public static RawSalesBatch From(ReadChunk chunk, DateOnly? from = null, DateOnly? to = null) => new()
-    {
-        IngestionId = Guid.NewGuid(), IngestionNumber = 1, Sequence = 0,
-        FirstLine = chunk.Count > 0 ? chunk.LineNumbers[0] : 0, LastLine = chunk.Count > 0 ? chunk.LineNumbers[^1] : 0,
-        From = from, To = to, Format = chunk.Layout.ToFormat(), Text = chunk.Text, LineNumbers = chunk.LineNumbers, Issues = chunk.Issues,
-    };
+    public static RawSalesBatch From(ReadChunk chunk, DateOnly? from = null, DateOnly? to = null) =>
+        chunk.ToBatch(Guid.NewGuid(), ingestionNumber: 1, sequence: 0, from, to);
 
     /// <summary>Lines in the raw format (';', canonical column order), numbered from <paramref name="firstLine"/>.</summary>
     public static RawSalesBatch FromLines(IReadOnlyList<string> lines, long firstLine = 2, DateOnly? from = null, DateOnly? to = null) => new()

@@ -23,7 +23,7 @@ public sealed class SalesFileReaderTests : IDisposable
 
     private string File(string name, string content) => File(name, Encoding.UTF8.GetBytes(content));
 
-    private async Task<List<ReadChunk>> ReadAll(string path, int batchSize = 1000, ReadPosition? start = null, SourceLayout? layout = null, long? end = null)
+    private async Task<List<ReadChunk>> ReadAll(string path, int batchSize = 1000, ReadPosition? start = null, SourceFormat? layout = null, long? end = null)
     {
         var chunks = new List<ReadChunk>();
         await foreach (var c in _reader.ReadAsync(path, start ?? new ReadPosition(0, 1), end ?? new FileInfo(path).Length, layout, batchSize, CancellationToken.None))
