@@ -1,6 +1,4 @@
 using System.Data;
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using CoffeeMesh.Messaging.Storage;
 using MassTransit;
@@ -101,14 +99,8 @@ public sealed class OutboxDelivery(
         var delivered = results.Where(r => r.Error is null).Select(r => r.row.Seq).ToList();
         if (delivered.Count > 0)
         {
-            var sql = new StringBuilder("UPDATE outbox_message SET delivered_at = @now WHERE sequence_number IN (");
             var command = connection.Command("", tx).With("@now", DateTime.UtcNow);
-            for (var i = 0; i < delivered.Count; i++)
-            {
-                sql.Append(i == 0 ? "@s" : ",@s").Append(i);
-                command.With("@s" + i, delivered[i]);
-            }
-            command.CommandText = sql.Append(')').ToString();
+            command.CommandText = $"UPDATE outbox_message SET delivered_at = @now WHERE sequence_number IN ({command.WithEach("s", delivered)})";
             await command.ExecuteNonQueryAsync(ct);
         }
         foreach (var (row, error) in results.Where(r => r.Error is not null))
