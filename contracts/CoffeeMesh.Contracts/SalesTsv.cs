@@ -13,10 +13,13 @@ public static class SalesTsv
     public static readonly string[] Columns =
     [
         "transaction_id", "transaction_date", "transaction_time", "transaction_qty", "store_id", "product_id",
-        "unit_price", "total_amount", "source_line", "row_version",
+        "unit_price", "total_amount", "row_version",
     ];
 
-    /// <summary>The later line of the later ingestion wins: (ingestion number &lt;&lt; 32) + source line.</summary>
+    /// <summary>
+    /// The later line of the later ingestion wins: (ingestion number &lt;&lt; 32) + source line. It is
+    /// also where a stored row came from, so neither the line nor the ingestion is stored beside it.
+    /// </summary>
     public static long RowVersion(long ingestionNumber, long line) => (ingestionNumber << 32) + line;
 
     public static string Render(IReadOnlyList<SalesRow> rows, long ingestionNumber)
@@ -33,7 +36,6 @@ public static class SalesTsv
             Append(sb, r.ProductId, null, buffer).Append('\t');
             Append(sb, r.UnitPrice, null, buffer).Append('\t');
             Append(sb, r.TotalAmount, null, buffer).Append('\t');
-            Append(sb, r.SourceLine, null, buffer).Append('\t');
             Append(sb, RowVersion(ingestionNumber, r.SourceLine), null, buffer).Append('\n');
         }
         return sb.ToString();

@@ -120,6 +120,12 @@ public static class OltpSchema
                 "SELECT COUNT(*) = 0 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'ingestion_batch' AND column_name = 'stored_by'",
                 "ALTER TABLE ingestion_batch ADD COLUMN stored_by VARCHAR(100) NOT NULL DEFAULT ''"),
         ]),
+        // A row's source line is the low 32 bits of its row_version: not stored twice.
+        new(6, "sales without source_line", [
+            Guarded.When(
+                "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'sales' AND column_name = 'source_line'",
+                "ALTER TABLE sales DROP COLUMN source_line"),
+        ]),
     ];
 
     /// <summary>The row_version range of one ingestion's rows: its number in the high 32 bits.</summary>

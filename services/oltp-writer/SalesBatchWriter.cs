@@ -29,13 +29,14 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
             .SetTag("coffeemesh.rows", batch.SalesCount).SetTag("coffeemesh.quarantined", batch.Quarantined.Count);
         await using var connection = (MySqlConnection)await store.OpenAsync(ct);
         // Temporary tables live per connection and never cause an implicit commit; MEMORY skips the
-        // redo and undo logging a throwaway copy does not need.
+        // redo and undo logging a throwaway copy does not need. One round trip: a pooled connection
+        // may still hold the table from its last batch.
         await connection.Command("CREATE TEMPORARY TABLE IF NOT EXISTS sales_stage (" +
                                  "transaction_id VARCHAR(40) NOT NULL, transaction_date DATE NOT NULL, transaction_time TIME NOT NULL, " +
                                  "transaction_qty INT NOT NULL, store_id INT NOT NULL, product_id INT NOT NULL, unit_price DECIMAL(12,2) NOT NULL, " +
-                                 "total_amount DECIMAL(14,2) NOT NULL, source_line BIGINT NOT NULL, row_version BIGINT NOT NULL) ENGINE=MEMORY")
+                                 "total_amount DECIMAL(14,2) NOT NULL, row_version BIGINT NOT NULL) ENGINE=MEMORY; " +
+                                 "TRUNCATE TABLE sales_stage")
             .ExecuteNonQueryAsync(ct);
-        await connection.Command("TRUNCATE TABLE sales_stage").ExecuteNonQueryAsync(ct);
 
         await using var tx = await connection.BeginTransactionAsync(ct);
         if (!await inbox.TryAcceptAsync(connection, tx, ConsumerName, messageId, ct))
@@ -74,9 +75,9 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
             await connection.Command(
                     """
                     INSERT INTO sales (transaction_id, transaction_date, transaction_time, transaction_qty, store_id, product_id,
-                                       unit_price, total_amount, source_line, row_version)
+                                       unit_price, total_amount, row_version)
                     SELECT transaction_id, transaction_date, transaction_time, transaction_qty, store_id, product_id,
-                           unit_price, total_amount, source_line, row_version
+                           unit_price, total_amount, row_version
                     FROM sales_stage
                     ON DUPLICATE KEY UPDATE
                       transaction_date = IF(VALUES(row_version) >= sales.row_version, VALUES(transaction_date), sales.transaction_date),
@@ -86,7 +87,6 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
                       product_id       = IF(VALUES(row_version) >= sales.row_version, VALUES(product_id), sales.product_id),
                       unit_price       = IF(VALUES(row_version) >= sales.row_version, VALUES(unit_price), sales.unit_price),
                       total_amount     = IF(VALUES(row_version) >= sales.row_version, VALUES(total_amount), sales.total_amount),
-                      source_line      = IF(VALUES(row_version) >= sales.row_version, VALUES(source_line), sales.source_line),
                       row_version      = GREATEST(sales.row_version, VALUES(row_version))
                     """, tx)
                 .ExecuteNonQueryAsync(ct);
@@ -149,18 +149,10 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
         string selectHead, Func<DbDataReader, T> read, CancellationToken ct) where T : notnull
     {
         var stored = new HashSet<T>();
-        const int chunk = 500;
-        for (var start = 0; start < items.Count; start += chunk)
+        foreach (var chunk in items.Chunk(500))
         {
-            var count = Math.Min(chunk, items.Count - start);
             var command = c.Command("", tx);
-            var sql = new StringBuilder(selectHead).Append('(');
-            for (var i = 0; i < count; i++)
-            {
-                sql.Append(i == 0 ? "@k" : ",@k").Append(i);
-                command.With("@k" + i, key(items[start + i]));
-            }
-            command.CommandText = sql.Append(')').ToString();
+            command.CommandText = $"{selectHead}({command.WithEach("k", chunk.Select(key))})";
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) stored.Add(read(reader));
         }
