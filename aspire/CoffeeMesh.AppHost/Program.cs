@@ -50,23 +50,23 @@ var transform = builder.AddProject<Projects.CoffeeMesh_Transform>("transform")
     .WithHttpHealthCheck("/health")
     .WithReplicas(Replicas("transform"));
 
+var olapSync = builder.AddProject<Projects.CoffeeMesh_OlapSync>("olap-sync")
+    .WithHttpEndpoint(name: "http")
+    .WithReference(rabbit).WithReference(oltp).WithReference(olap)
+    .WaitFor(rabbit).WaitFor(oltp).WaitFor(olap)
+    .WithHttpHealthCheck("/health")
+    .WithReplicas(Replicas("olap-sync"));
+
 var ingest = builder.AddProject<Projects.CoffeeMesh_Ingest>("ingest")
     // A fixed port for the CLI; 0 lets the tests pick a free one.
     .WithHttpEndpoint(port: int.TryParse(config["CoffeeMesh:IngestPort"], out var port) && port > 0 ? port : null, name: "http")
-    .WithReference(rabbit).WithReference(ingestDb).WithReference(oltpWriter)
-    .WaitFor(rabbit).WaitFor(ingestDb).WaitFor(oltpWriter)
+    .WithReference(rabbit).WithReference(ingestDb).WithReference(oltpWriter).WithReference(olapSync)
+    .WaitFor(rabbit).WaitFor(ingestDb).WaitFor(oltpWriter).WaitFor(olapSync)
     .WithEnvironment("Ingest__LandingFolder", landing)
     .WithEnvironment("Ingest__BatchSize", config["CoffeeMesh:BatchSize"] ?? "5000")
     .WithEnvironment("Ingest__Schedule", config["CoffeeMesh:IngestSchedule"] ?? "*/5 * * * *")
     .WithHttpHealthCheck("/health")
     .WithReplicas(Replicas("ingest"));
-
-builder.AddProject<Projects.CoffeeMesh_OlapSync>("olap-sync")
-    .WithHttpEndpoint(name: "http")
-    .WithReference(rabbit).WithReference(oltp).WithReference(olap)
-    .WaitFor(rabbit)
-    .WithHttpHealthCheck("/health")
-    .WithReplicas(Replicas("olap-sync"));
 
 builder.AddProject<Projects.CoffeeMesh_CloudPublisher>("cloud-publisher")
     .WithHttpEndpoint(name: "http")

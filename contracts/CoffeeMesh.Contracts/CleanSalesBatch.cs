@@ -9,6 +9,9 @@ public record CleanSalesBatch
     public required Guid IngestionId { get; init; }
     public required long IngestionNumber { get; init; }
     public required int Sequence { get; init; }
+    /// <summary>The source lines the batch covers: with the ingestion number, the row_version range of its rows.</summary>
+    public required long FirstLine { get; init; }
+    public required long LastLine { get; init; }
     public required int RowsRead { get; init; }
     /// <summary>Rows outside the requested date range (dropped, as the old scripts did).</summary>
     public int OutOfRange { get; init; }

@@ -5,6 +5,10 @@ public record SalesBatchStored
 {
     public required Guid IngestionId { get; init; }
     public required int Sequence { get; init; }
+    /// <summary>With the lines, where the batch's rows are: row_version from RowVersion(number, FirstLine) to RowVersion(number, LastLine).</summary>
+    public required long IngestionNumber { get; init; }
+    public required long FirstLine { get; init; }
+    public required long LastLine { get; init; }
     public required int RowsRead { get; init; }
     public required int RowsStored { get; init; }
     public required int Quarantined { get; init; }

@@ -16,6 +16,7 @@ builder.Services.AddSingleton<IngestionStatus>();
 builder.Services.AddSingleton<LandingScan>();
 builder.Services.AddHostedService<LandingScheduler>();
 builder.Services.AddHttpClient("oltp-writer", c => c.BaseAddress = new Uri(builder.Configuration["Services:OltpWriter"] ?? "http://oltp-writer"));
+builder.Services.AddHttpClient("olap-sync", c => c.BaseAddress = new Uri(builder.Configuration["Services:OlapSync"] ?? "http://olap-sync"));
 builder.AddCoffeeMeshBus(bus => bus.AddConsumer<IngestionRequestedConsumer>(typeof(IngestionRequestedConsumerDefinition)));
 // After the bus: its hosted service has started (and declared its endpoints) before the outbox delivers.
 builder.AddServiceStore("ingestdb", StoreDialect.MySql);

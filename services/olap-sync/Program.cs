@@ -1,12 +1,26 @@
 using CoffeeMesh.Messaging;
+using CoffeeMesh.Messaging.Storage;
+using CoffeeMesh.OlapSync;
+using MySqlConnector;
 
-// olap-sync: MySQL to the PostgreSQL star schema. Not built yet (a later issue): this host joins
-// the bus and reports health so the mesh's wiring, dashboard and compose file are complete.
+// olap-sync: every batch oltp-writer stores in MySQL is applied to the PostgreSQL star schema.
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddCoffeeMeshBus();
+var oltpConnection = builder.Configuration.GetConnectionString("oltp")
+    ?? throw new InvalidOperationException("ConnectionStrings:oltp is not set.");
+builder.Services.AddSingleton(new OltpSource(new MySqlDataSourceBuilder(oltpConnection).Build()));
+builder.Services.AddSingleton<SalesBatchSync>();
+builder.AddCoffeeMeshBus(bus => bus.AddConsumer<SalesBatchStoredConsumer>(typeof(SalesBatchStoredConsumerDefinition)));
+// After the bus: its hosted service has started (and declared its endpoints) before the outbox delivers.
+builder.AddServiceStore("olap", StoreDialect.PostgreSql);
+builder.Services.AddHealthChecks()
+    .AddCheck<StoreHealthCheck>("postgresql")
+    .AddCheck<OltpHealthCheck>("mysql");
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.Logger.LogWarning("olap-sync has no consumers yet: the star schema is not filled by this version");
+app.MapGet("/ingestions/{id:guid}", async (Guid id, ServiceStore store, CancellationToken ct) =>
+    Results.Json(await SyncReport.LoadAsync(store, id, ct)));
+
+await app.Services.MigrateAsync(OlapSchema.Migrations, app.Lifetime.ApplicationStopping);
 app.Run();

@@ -1,3 +1,4 @@
+using CoffeeMesh.Messaging;
 using CoffeeMesh.Contracts;
 using MassTransit;
 using MySqlConnector;

@@ -1,3 +1,4 @@
+using CoffeeMesh.Messaging;
 using CoffeeMesh.Contracts;
 using CoffeeMesh.Messaging.Inbox;
 using CoffeeMesh.Messaging.Storage;

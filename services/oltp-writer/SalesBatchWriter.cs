@@ -107,6 +107,9 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
         {
             IngestionId = batch.IngestionId,
             Sequence = batch.Sequence,
+            IngestionNumber = batch.IngestionNumber,
+            FirstLine = batch.FirstLine,
+            LastLine = batch.LastLine,
             RowsRead = batch.RowsRead,
             RowsStored = batch.SalesCount,
             Quarantined = batch.Quarantined.Count,

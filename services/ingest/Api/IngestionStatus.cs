@@ -13,25 +13,21 @@ public sealed class IngestionStatus(IngestionStore ingestions, IHttpClientFactor
     {
         var r = await ingestions.GetAsync(id, ct);
         if (r is null) return null;
-        JsonObject? oltp = null;
-        try
-        {
-            oltp = await http.CreateClient("oltp-writer").GetFromJsonAsync<JsonObject>($"/ingestions/{id}", ct);
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            logger.LogWarning("oltp-writer did not answer for {IngestionId}: {Error}", id, e.Message);
-        }
+        var oltp = await StageAsync("oltp-writer", id, ct);
+        var olap = await StageAsync("olap-sync", id, ct);
 
         long L(string name) => oltp?[name]?.GetValue<long>() ?? 0;
+        long P(string name) => olap?[name]?.GetValue<long>() ?? 0;
         var batchesStored = L("batches_stored");
+        var batchesSynced = P("batches_synced");
+        // Completed: every batch is in MySQL and in the star schema.
         var state = r.State switch
         {
             IngestionStates.Failed => "failed",
             IngestionStates.Queued => "queued",
             IngestionStates.Reading => "reading",
-            _ when oltp is null => "processing",
-            _ when batchesStored >= r.NextSequence => "completed",
+            _ when oltp is null || olap is null => "processing",
+            _ when batchesStored >= r.NextSequence && batchesSynced >= r.NextSequence => "completed",
             _ => "processing",
         };
         var accepted = L("accepted");
@@ -54,10 +50,26 @@ public sealed class IngestionStatus(IngestionStore ingestions, IHttpClientFactor
             ["duplicates_superseded"] = L("superseded"),
             ["quarantined_by_reason"] = oltp?["quarantined_by_reason"]?.DeepClone() ?? new JsonObject(),
             ["stored_oltp"] = L("stored_oltp"),
+            ["batches_synced"] = batchesSynced,
+            ["synced_olap"] = P("synced_olap"),
             // The accounting identity, checked on what the databases hold.
             ["balanced"] = state == "completed" ? accepted + quarantined + outOfRange == r.RowsRead : null,
             ["created_at"] = r.CreatedAt.ToString("O"),
             ["updated_at"] = r.UpdatedAt.ToString("O"),
         };
+    }
+
+    /// <summary>A later stage's report on the ingestion; null while the stage does not answer.</summary>
+    private async Task<JsonObject?> StageAsync(string service, Guid id, CancellationToken ct)
+    {
+        try
+        {
+            return await http.CreateClient(service).GetFromJsonAsync<JsonObject>($"/ingestions/{id}", ct);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            logger.LogWarning("{Service} did not answer for {IngestionId}: {Error}", service, id, e.Message);
+            return null;
+        }
     }
 }

@@ -20,6 +20,8 @@ public sealed record CleanedBatch(RawSalesBatch Source, int RowsRead, IReadOnlyL
             IngestionId = Source.IngestionId,
             IngestionNumber = Source.IngestionNumber,
             Sequence = Source.Sequence,
+            FirstLine = Source.FirstLine,
+            LastLine = Source.LastLine,
             RowsRead = RowsRead,
             OutOfRange = OutOfRange,
             Superseded = Superseded,

@@ -4,7 +4,7 @@ using CoffeeMesh.Tests.Infrastructure;
 
 namespace CoffeeMesh.Tests.EndToEnd;
 
-/// <summary>The mesh end to end: ingest → transform → oltp-writer, on the real broker and databases.</summary>
+/// <summary>The mesh end to end: ingest → transform → oltp-writer → olap-sync, on the real broker and databases.</summary>
 public sealed class BackfillTests(MeshFixture mesh) : MeshTests(mesh)
 {
     [Fact]
@@ -26,6 +26,7 @@ public sealed class BackfillTests(MeshFixture mesh) : MeshTests(mesh)
         Assert.Equal(expected.Count, stored.Count);
         Assert.Equal(expected.Hash, stored.Hash);
         Assert.Equal(expected.Count, status["stored_oltp"]!.GetValue<long>());
+        await mesh.AssertStarSchemaMatchesAsync(status);
     }
 
     [Fact]
@@ -60,6 +61,9 @@ public sealed class BackfillTests(MeshFixture mesh) : MeshTests(mesh)
         var after = await SalesChecksum.StoredAsync(mesh.OltpConnectionString, date: day);
         Assert.Equal(2500, after.Count);
         Assert.Equal(before, after);
+        // The star schema follows: every fact now carries the second ingestion's version, once.
+        await mesh.AssertStarSchemaMatchesAsync(second);
+        Assert.Equal(2500, second["synced_olap"]!.GetValue<long>());
     }
 
     [Fact]
@@ -75,6 +79,8 @@ public sealed class BackfillTests(MeshFixture mesh) : MeshTests(mesh)
         Assert.Equal(1500, status["accepted"]!.GetValue<long>());
         Assert.Equal(1499, status["stored_oltp"]!.GetValue<long>());
         Assert.Equal(7, await mesh.CountAsync("SELECT transaction_qty FROM sales WHERE transaction_id = '30001_20250501'"));
+        Assert.Equal(7, await mesh.OlapCountAsync("SELECT transaction_qty FROM fact_sales WHERE transaction_id = '30001_20250501'"));
+        await mesh.AssertStarSchemaMatchesAsync(status);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class PoisonMessageTests(MeshFixture mesh) : MeshTests(mesh)
         var ingestion = Guid.NewGuid();
         var poison = new CleanSalesBatch
         {
-            IngestionId = ingestion, IngestionNumber = 1, Sequence = 0, RowsRead = 1,
+            IngestionId = ingestion, IngestionNumber = 1, Sequence = 0, FirstLine = 2, LastLine = 2, RowsRead = 1,
             Sales = $"1_20250101\t{date}\t08:00:00\t1\t3\t22\t30.00\t30.00\t4294967298\n", SalesCount = 1,
             // Neither is transient: no retry can help.
             Stores = [new Store(3, new string('x', storeNameLength * 15))], Products = [], Quarantined = [],

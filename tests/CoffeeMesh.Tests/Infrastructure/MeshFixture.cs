@@ -25,6 +25,7 @@ public sealed class MeshFixture : IAsyncLifetime
     public string Prefix { get; } = TestEnvironment.RunId;
     public string OltpConnectionString { get; } = TestDatabases.OltpDatabase("mesh");
     public string IngestConnectionString { get; } = TestDatabases.IngestDatabase("mesh");
+    public string OlapConnectionString { get; } = TestDatabases.PostgresDatabase("mesh");
     public string Landing { get; } = Path.Combine(Path.GetTempPath(), $"coffeemesh-{TestEnvironment.RunId}", "landing");
     public HttpClient Ingest { get; private set; } = null!;
     public DistributedApplication App => _app ?? throw new InvalidOperationException("call StartAsync first");
@@ -54,7 +55,7 @@ public sealed class MeshFixture : IAsyncLifetime
                 $"--ConnectionStrings:rabbitmq={TestEnvironment.Get("ConnectionStrings__rabbitmq")}",
                 $"--ConnectionStrings:oltp={OltpConnectionString}",
                 $"--ConnectionStrings:ingestdb={IngestConnectionString}",
-                $"--ConnectionStrings:olap={TestEnvironment.Get("ConnectionStrings__olap")}",
+                $"--ConnectionStrings:olap={OlapConnectionString}",
             ], (options, _) => options.DisableDashboard = true);
             // COFFEEMESH_TEST_LOGS=1 shows the AppHost's and the services' logs while debugging the fixture.
             if (Environment.GetEnvironmentVariable("COFFEEMESH_TEST_LOGS") == "1")
@@ -62,7 +63,7 @@ public sealed class MeshFixture : IAsyncLifetime
             var app = await builder.BuildAsync();
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
             await app.StartAsync(timeout.Token);
-            foreach (var resource in new[] { "oltp-writer", "transform", "ingest" })
+            foreach (var resource in new[] { "oltp-writer", "transform", "olap-sync", "ingest" })
                 await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
             Ingest = app.CreateHttpClient("ingest", "http");
             Ingest.Timeout = TimeSpan.FromMinutes(5);
@@ -92,8 +93,9 @@ public sealed class MeshFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// The promise, checked: the ingestion completed, read every line, accounts for each one, and
-    /// MySQL holds exactly the rows a clean reading of the file gives (count and checksum).
+    /// The promise, checked: the ingestion completed, read every line, accounts for each one,
+    /// MySQL holds exactly the rows a clean reading of the file gives (count and checksum), and the
+    /// star schema holds exactly what MySQL holds.
     /// </summary>
     public async Task AssertEveryRowOnceAsync(System.Text.Json.Nodes.JsonObject status, string relative, int rows)
     {
@@ -105,6 +107,17 @@ public sealed class MeshFixture : IAsyncLifetime
         var stored = await SalesChecksum.StoredAsync(OltpConnectionString, status["ingestion_id"]!.GetValue<Guid>());
         Assert.Equal(expected, stored);
         Assert.Equal(expected.Count, status["stored_oltp"]!.GetValue<long>());
+        await AssertStarSchemaMatchesAsync(status);
+    }
+
+    /// <summary>The ingestion's facts in PostgreSQL, through every dimension, equal its rows in MySQL.</summary>
+    public async Task AssertStarSchemaMatchesAsync(JsonObject status)
+    {
+        var id = status["ingestion_id"]!.GetValue<Guid>();
+        var oltp = await SalesChecksum.StoredFactsAsync(OltpConnectionString, id);
+        Assert.Equal(oltp, await SalesChecksum.StarSchemaAsync(OlapConnectionString, id));
+        Assert.Equal(oltp.Count, status["synced_olap"]!.GetValue<long>());
+        Assert.Equal(status["batches"]!.GetValue<long>(), status["batches_synced"]!.GetValue<long>());
     }
 
     public async Task<Guid> RequestAsync(string source, DateOnly? from = null, DateOnly? to = null)
@@ -164,6 +177,9 @@ public sealed class MeshFixture : IAsyncLifetime
     public Task<long> CountAsync(string sql, params (string, object)[] parameters) =>
         TestDatabases.ScalarAsync<long>(OltpConnectionString, sql, parameters);
 
+    public Task<long> OlapCountAsync(string sql, params (string, object)[] parameters) =>
+        TestDatabases.PostgresScalarAsync<long>(OlapConnectionString, sql, parameters);
+
     public async Task<MySqlConnection> OpenOltpAsync()
     {
         var c = new MySqlConnection(OltpConnectionString);
@@ -180,6 +196,7 @@ public sealed class MeshFixture : IAsyncLifetime
         await _app.DisposeAsync();
         await TestDatabases.DropMySqlAsync(OltpConnectionString);
         await TestDatabases.DropMySqlAsync(IngestConnectionString);
+        await TestDatabases.DropPostgresAsync(OlapConnectionString);
         await RabbitCleanup.DeletePrefixedAsync(Prefix);
         try { Directory.Delete(Path.GetDirectoryName(Landing)!, recursive: true); } catch (IOException) { }
     }

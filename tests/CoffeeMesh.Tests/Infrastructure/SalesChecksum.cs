@@ -6,6 +6,7 @@ using CoffeeMesh.Ingest.Reading;
 using CoffeeMesh.OltpWriter;
 using CoffeeMesh.Transform.Cleaning;
 using MySqlConnector;
+using Npgsql;
 
 namespace CoffeeMesh.Tests.Infrastructure;
 
@@ -74,4 +75,59 @@ public static class SalesChecksum
                 r.GetString(5), r.GetInt32(6), r.GetDecimal(7), r.GetString(8), r.GetString(9), r.GetString(10), r.GetDecimal(11)));
         return Of(lines);
     }
+
+    /// <summary>
+    /// One ingestion's facts as the star schema answers them (joined through all four dimensions),
+    /// and the same rows as MySQL holds them, in one form: the unit price is left out because the
+    /// star schema keeps only the product's current one.
+    /// </summary>
+    public static async Task<(long Count, string Hash)> StarSchemaAsync(string olapConnectionString, Guid ingestionId)
+    {
+        await using var c = new NpgsqlConnection(olapConnectionString);
+        await c.OpenAsync();
+        await using var numberOf = new NpgsqlCommand("SELECT COALESCE(MAX(ingestion_number), 0) FROM sync_batch WHERE ingestion_id = @id", c);
+        numberOf.Parameters.AddWithValue("id", ingestionId);
+        var (from, to) = OltpSchema.VersionRange(Convert.ToInt64(await numberOf.ExecuteScalarAsync()));
+        await using var cmd = new NpgsqlCommand(
+            "SELECT f.transaction_id, d.transaction_date, t.transaction_time, f.transaction_qty, s.store_id, s.store_location, p.product_id, " +
+            "p.product_category, p.product_type, p.product_detail, f.total_amount " +
+            "FROM fact_sales f JOIN dim_date d ON d.date_id = f.date_id JOIN dim_time t ON t.time_id = f.time_id " +
+            "JOIN dim_store s ON s.store_id = f.store_id JOIN dim_product p ON p.product_id = f.product_id " +
+            "WHERE f.row_version BETWEEN @from AND @to", c);
+        cmd.Parameters.AddWithValue("from", from);
+        cmd.Parameters.AddWithValue("to", to);
+        var lines = new List<string>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+            lines.Add(FactLine(r.GetString(0), r.GetFieldValue<DateOnly>(1), r.GetFieldValue<TimeOnly>(2), r.GetInt32(3), r.GetInt32(4), r.GetString(5),
+                r.GetInt32(6), r.GetString(7), r.GetString(8), r.GetString(9), r.GetDecimal(10)));
+        return Of(lines);
+    }
+
+    public static async Task<(long Count, string Hash)> StoredFactsAsync(string oltpConnectionString, Guid ingestionId)
+    {
+        await using var c = new MySqlConnection(oltpConnectionString);
+        await c.OpenAsync();
+        await using var numberOf = new MySqlCommand("SELECT COALESCE(MAX(ingestion_number), 0) FROM ingestion_batch WHERE ingestion_id = @id", c);
+        numberOf.Parameters.AddWithValue("@id", ingestionId);
+        var (from, to) = OltpSchema.VersionRange(Convert.ToInt64(await numberOf.ExecuteScalarAsync()));
+        await using var cmd = new MySqlCommand(
+            "SELECT s.transaction_id, s.transaction_date, s.transaction_time, s.transaction_qty, s.store_id, st.store_location, s.product_id, " +
+            "p.product_category, p.product_type, p.product_detail, s.total_amount " +
+            "FROM sales s FORCE INDEX (ix_sales_version) JOIN stores st ON st.store_id = s.store_id JOIN products p ON p.product_id = s.product_id " +
+            "WHERE s.row_version BETWEEN @from AND @to", c);
+        cmd.Parameters.AddWithValue("@from", from);
+        cmd.Parameters.AddWithValue("@to", to);
+        var lines = new List<string>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+            lines.Add(FactLine(r.GetString(0), DateOnly.FromDateTime(r.GetDateTime(1)), TimeOnly.FromTimeSpan(r.GetTimeSpan(2)), r.GetInt32(3), r.GetInt32(4),
+                r.GetString(5), r.GetInt32(6), r.GetString(7), r.GetString(8), r.GetString(9), r.GetDecimal(10)));
+        return Of(lines);
+    }
+
+    private static string FactLine(string id, DateOnly date, TimeOnly time, int qty, int store, string location, int product,
+        string category, string type, string detail, decimal total) =>
+        string.Join('|', id, date.ToString("yyyy-MM-dd"), time.ToString("HH:mm:ss"), qty, store, location, product, category, type, detail,
+            total.ToString("0.00", CultureInfo.InvariantCulture));
 }

@@ -55,4 +55,14 @@ public static class TestDatabases
         var result = await cmd.ExecuteScalarAsync();
         return (T)Convert.ChangeType(result!, typeof(T));
     }
+
+    public static async Task<T> PostgresScalarAsync<T>(string connectionString, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var c = new NpgsqlConnection(connectionString);
+        await c.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, c);
+        foreach (var (n, v) in parameters) cmd.Parameters.AddWithValue(n, v);
+        var result = await cmd.ExecuteScalarAsync();
+        return (T)Convert.ChangeType(result!, typeof(T));
+    }
 }

@@ -21,7 +21,7 @@ public sealed class OutboxInboxTests
 
     private static SalesBatchStored Event(int sequence) => new()
     {
-        IngestionId = Guid.NewGuid(), Sequence = sequence, RowsRead = 10, RowsStored = 9, Quarantined = 1,
+        IngestionId = Guid.NewGuid(), Sequence = sequence, IngestionNumber = 1, FirstLine = 2, LastLine = 11, RowsRead = 10, RowsStored = 9, Quarantined = 1,
     };
 
     [Theory]

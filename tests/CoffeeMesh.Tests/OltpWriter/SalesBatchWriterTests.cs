@@ -34,6 +34,8 @@ public sealed class SalesBatchWriterTests : IAsyncLifetime
             IngestionId = ingestion,
             IngestionNumber = ingestionNumber,
             Sequence = sequence,
+            FirstLine = rows.Min(r => r.SourceLine),
+            LastLine = rows.Max(r => r.SourceLine),
             RowsRead = count + 1,
             Sales = SalesTsv.Render(rows, ingestionNumber),
             SalesCount = rows.Count,

@@ -1,0 +1,30 @@
+using System.Text.Json.Serialization;
+using CoffeeMesh.Contracts;
+using CoffeeMesh.Messaging.Storage;
+
+namespace CoffeeMesh.OlapSync;
+
+/// <summary>What the star schema holds for one ingestion: counted from the tables.</summary>
+public sealed record SyncReport
+{
+    [JsonPropertyName("ingestion_id")] public Guid IngestionId { get; init; }
+    [JsonPropertyName("batches_synced")] public int BatchesSynced { get; init; }
+    [JsonPropertyName("rows_synced")] public long RowsSynced { get; init; }
+    /// <summary>Facts whose current version came from this ingestion.</summary>
+    [JsonPropertyName("synced_olap")] public long SyncedOlap { get; init; }
+
+    public static async Task<SyncReport> LoadAsync(ServiceStore store, Guid id, CancellationToken ct)
+    {
+        await using var c = await store.OpenAsync(ct);
+        int batches = 0; long rows = 0, number = 0;
+        await using (var r = await c.Command(
+                         "SELECT COUNT(*), COALESCE(SUM(rows_synced), 0), COALESCE(MAX(ingestion_number), 0) FROM sync_batch WHERE ingestion_id = @id")
+                         .With("@id", id).ExecuteReaderAsync(ct))
+            if (await r.ReadAsync(ct)) { batches = Convert.ToInt32(r.GetValue(0)); rows = Convert.ToInt64(r.GetValue(1)); number = Convert.ToInt64(r.GetValue(2)); }
+        long facts = 0;
+        if (number > 0)
+            facts = Convert.ToInt64(await c.Command("SELECT COUNT(*) FROM fact_sales WHERE row_version BETWEEN @from AND @to")
+                .With("@from", SalesTsv.RowVersion(number, 0)).With("@to", SalesTsv.RowVersion(number, uint.MaxValue)).ExecuteScalarAsync(ct));
+        return new SyncReport { IngestionId = id, BatchesSynced = batches, RowsSynced = rows, SyncedOlap = facts };
+    }
+}
