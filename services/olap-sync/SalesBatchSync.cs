@@ -19,7 +19,8 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
 
     public static readonly string Instance = $"{Environment.MachineName}/{Environment.ProcessId}";
 
-    /// <returns>false when the batch had already been synced (a duplicate delivery).</returns>
+    /// <returns>false when the batch had already been synced (a duplicate delivery). A batch
+    /// published again under a new message id is synced again: it finds what MySQL holds now.</returns>
     public async Task<bool> SyncAsync(SalesBatchStored batch, Guid messageId, CancellationToken ct)
     {
         using var activity = MessagingDiagnostics.ActivitySource.StartActivity("olap-sync sync batch");
@@ -94,6 +95,8 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
                 """
                 INSERT INTO sync_batch (ingestion_id, sequence, ingestion_number, rows_synced, synced_at, synced_by)
                 VALUES (@id, @seq, @number, @rows, @now, @by)
+                ON CONFLICT (ingestion_id, sequence) DO UPDATE SET
+                  rows_synced = excluded.rows_synced, synced_at = excluded.synced_at, synced_by = excluded.synced_by
                 """, tx)
             .With("@id", batch.IngestionId).With("@seq", batch.Sequence).With("@number", batch.IngestionNumber)
             .With("@rows", rows).With("@now", DateTime.UtcNow).With("@by", Instance)

@@ -1,0 +1,204 @@
+using CoffeeMesh.Contracts;
+using CoffeeMesh.Messaging;
+using CoffeeMesh.Messaging.Inbox;
+using CoffeeMesh.Messaging.Outbox;
+using CoffeeMesh.Messaging.Storage;
+using CoffeeMesh.OlapSync;
+using CoffeeMesh.OltpWriter;
+using CoffeeMesh.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using MySqlConnector;
+
+namespace CoffeeMesh.Tests.OlapSync;
+
+/// <summary>olap-sync's sync path: real MariaDB (written by the real oltp-writer) to a real PostgreSQL star schema.</summary>
+public sealed class SalesBatchSyncTests : IAsyncLifetime
+{
+    // A database per test: dropping one WITH (FORCE) ends the pooled connections to it, which the
+    // next test would otherwise pick up.
+    private static int _instances;
+    private readonly string _oltp;
+    private readonly string _olap;
+
+    public SalesBatchSyncTests()
+    {
+        var name = $"sync{Interlocked.Increment(ref _instances)}";
+        _oltp = TestDatabases.OltpDatabase(name);
+        _olap = TestDatabases.PostgresDatabase(name);
+    }
+    private ServiceStore _mysql = null!;
+    private ServiceStore _pg = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _mysql = ServiceStore.MySql(_oltp);
+        _pg = ServiceStore.PostgreSql(_olap);
+        await Migrations.ApplyAsync(_mysql, OltpSchema.Migrations, NullLogger.Instance, default);
+        await Migrations.ApplyAsync(_pg, OlapSchema.Migrations, NullLogger.Instance, default);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await TestDatabases.DropMySqlAsync(_oltp);
+        await TestDatabases.DropPostgresAsync(_olap);
+    }
+
+    private SalesBatchSync Sync() =>
+        new(_pg, new OltpSource(new MySqlDataSourceBuilder(_oltp).Build()), new Inbox(_pg), new Outbox(new OutboxSignal()));
+
+    /// <summary>Stores a batch through oltp-writer and returns the event olap-sync consumes.</summary>
+    private async Task<SalesBatchStored> StoreAsync(long ingestionNumber, int sequence, IEnumerable<SalesRow> rows, Product? product = null)
+    {
+        var list = rows.ToList();
+        var batch = new CleanSalesBatch
+        {
+            IngestionId = IngestionOf(ingestionNumber), IngestionNumber = ingestionNumber, Sequence = sequence,
+            FirstLine = list.Min(r => r.SourceLine), LastLine = list.Max(r => r.SourceLine), RowsRead = list.Count,
+            Sales = SalesTsv.Render(list, ingestionNumber), SalesCount = list.Count,
+            Stores = list.Select(r => new Store(r.StoreId, r.StoreLocation)).Distinct().ToList(),
+            Products = [product ?? Drip],
+            Quarantined = [],
+        };
+        var writer = new SalesBatchWriter(_mysql, new Inbox(_mysql), new Outbox(new OutboxSignal()));
+        Assert.True(await writer.WriteAsync(batch, Guid.NewGuid(), default));
+        return new SalesBatchStored
+        {
+            IngestionId = batch.IngestionId, Sequence = sequence, IngestionNumber = ingestionNumber, FirstLine = batch.FirstLine,
+            LastLine = batch.LastLine, RowsRead = list.Count, RowsStored = list.Count, Quarantined = 0,
+        };
+    }
+
+    private static Guid IngestionOf(long number) => new($"00000000-0000-0000-0000-{number:D12}");
+
+    private static readonly Product Drip = new(22, "Coffee", "Drip coffee", "Our Old Time Diner Blend Sm", 30.00m);
+
+    private static IEnumerable<SalesRow> Rows(int from, int count, int qty = 1, long firstLine = 2, DateOnly? date = null, decimal price = 30.00m) =>
+        Enumerable.Range(0, count).Select(i => new SalesRow($"{from + i}_20250106", date ?? new DateOnly(2025, 1, 6), new TimeOnly(7, 6, 11).Add(TimeSpan.FromSeconds(i % 60)),
+            qty, 5, "Main Campus", 22, price, "Coffee", "Drip coffee", "Our Old Time Diner Blend Sm", qty * price, firstLine + i));
+
+    private Task<long> Count(string sql) => TestDatabases.PostgresScalarAsync<long>(_olap, sql);
+
+    [Fact]
+    public async Task Sync_fills_every_dimension_and_one_fact_per_stored_row()
+    {
+        var stored = await StoreAsync(1, 0, Rows(1, 3000, qty: 2));
+
+        Assert.True(await Sync().SyncAsync(stored, Guid.NewGuid(), default));
+
+        Assert.Equal(3000, await Count("SELECT COUNT(*) FROM fact_sales"));
+        Assert.Equal(60.00m * 3000, await TestDatabases.PostgresScalarAsync<decimal>(_olap, "SELECT SUM(total_amount) FROM fact_sales"));
+        Assert.Equal(1, await Count("SELECT COUNT(*) FROM dim_date WHERE date_id = 20250106 AND transaction_date = '2025-01-06' AND day = 6 AND month = 1 AND year = 2025 AND weekday = 'Monday'"));
+        Assert.Equal(60, await Count("SELECT COUNT(*) FROM dim_time"));
+        Assert.Equal(1, await Count("SELECT COUNT(*) FROM dim_time WHERE time_id = 70611 AND transaction_time = '07:06:11' AND hour = 7 AND minute = 6 AND second = 11"));
+        Assert.Equal(1, await Count("SELECT COUNT(*) FROM dim_store WHERE store_id = 5 AND store_location = 'Main Campus'"));
+        Assert.Equal(1, await Count("SELECT COUNT(*) FROM dim_product WHERE product_id = 22 AND product_type = 'Drip coffee' AND unit_price = 30.00"));
+        // Every fact reaches every dimension.
+        Assert.Equal(3000, await Count("SELECT COUNT(*) FROM fact_sales f JOIN dim_date d USING (date_id) JOIN dim_time t USING (time_id) " +
+                                       "JOIN dim_store s USING (store_id) JOIN dim_product p USING (product_id)"));
+        Assert.Equal(3000, await Count("SELECT rows_synced FROM sync_batch"));
+        Assert.Equal(1, await Count("SELECT COUNT(*) FROM outbox_message"));
+    }
+
+    [Fact]
+    public async Task The_same_stored_batch_delivered_twice_is_synced_once()
+    {
+        var stored = await StoreAsync(1, 0, Rows(1, 500));
+        var messageId = MessageIds.For("stored", stored.IngestionId, stored.Sequence);
+
+        Assert.True(await Sync().SyncAsync(stored, messageId, default));
+        Assert.False(await Sync().SyncAsync(stored, messageId, default));
+
+        Assert.Equal(500, await Count("SELECT COUNT(*) FROM fact_sales"));
+        Assert.Equal(1, await Count("SELECT COUNT(*) FROM sync_batch"));
+        Assert.Equal(1, await Count("SELECT COUNT(*) FROM outbox_message"));
+    }
+
+    [Fact]
+    public async Task A_later_ingestion_replaces_facts_and_an_older_batch_synced_late_does_not_undo_it()
+    {
+        var first = await StoreAsync(1, 0, Rows(1, 100, qty: 1));
+        await Sync().SyncAsync(first, Guid.NewGuid(), default);
+        var again = await StoreAsync(2, 0, Rows(1, 100, qty: 3));
+
+        await Sync().SyncAsync(again, Guid.NewGuid(), default);
+        // The first ingestion's event redelivered under a new id (a republish): its rows in MySQL
+        // now belong to ingestion 2, so it finds none and changes nothing.
+        await Sync().SyncAsync(first, Guid.NewGuid(), default);
+
+        Assert.Equal(100, await Count("SELECT COUNT(*) FROM fact_sales"));
+        Assert.Equal(300, await Count("SELECT SUM(transaction_qty) FROM fact_sales"));
+        Assert.Equal(0, await Count("SELECT rows_synced FROM sync_batch WHERE ingestion_number = 1"));
+    }
+
+    [Fact]
+    public async Task An_older_fact_never_replaces_a_newer_one_in_postgresql()
+    {
+        // A stale read: the older version of the same sales comes from a copy of MySQL taken
+        // before the newer ingestion, and reaches PostgreSQL after the newer one.
+        var newer = await StoreAsync(2, 0, Rows(1, 10, qty: 5));
+        await Sync().SyncAsync(newer, Guid.NewGuid(), default);
+        var staleCopy = TestDatabases.OltpDatabase("sync_stale");
+        try
+        {
+            var store = ServiceStore.MySql(staleCopy);
+            await Migrations.ApplyAsync(store, OltpSchema.Migrations, NullLogger.Instance, default);
+            var older = new CleanSalesBatch
+            {
+                IngestionId = IngestionOf(1), IngestionNumber = 1, Sequence = 0, FirstLine = 2, LastLine = 11, RowsRead = 10,
+                Sales = SalesTsv.Render(Rows(1, 10, qty: 9).ToList(), 1), SalesCount = 10,
+                Stores = [new Store(5, "Main Campus")], Products = [Drip], Quarantined = [],
+            };
+            await new SalesBatchWriter(store, new Inbox(store), new Outbox(new OutboxSignal())).WriteAsync(older, Guid.NewGuid(), default);
+            var staleSync = new SalesBatchSync(_pg, new OltpSource(new MySqlDataSourceBuilder(staleCopy).Build()), new Inbox(_pg), new Outbox(new OutboxSignal()));
+
+            await staleSync.SyncAsync(newer with { IngestionId = IngestionOf(1), IngestionNumber = 1 }, Guid.NewGuid(), default);
+
+            Assert.Equal(10, await Count("SELECT COUNT(*) FROM fact_sales"));
+            Assert.Equal(50, await Count("SELECT SUM(transaction_qty) FROM fact_sales"));
+        }
+        finally
+        {
+            await TestDatabases.DropMySqlAsync(staleCopy);
+        }
+    }
+
+    [Fact]
+    public async Task A_changed_product_is_updated_in_its_dimension()
+    {
+        await Sync().SyncAsync(await StoreAsync(1, 0, Rows(1, 10)), Guid.NewGuid(), default);
+        await Task.Delay(5); // updated_at must move on
+
+        var repriced = Drip with { UnitPrice = 33.00m, ProductDetail = "Our Old Time Diner Blend Md" };
+        await Sync().SyncAsync(await StoreAsync(2, 0, Rows(11, 10, price: 33.00m), repriced), Guid.NewGuid(), default);
+
+        Assert.Equal(1, await Count("SELECT COUNT(*) FROM dim_product WHERE product_id = 22 AND unit_price = 33.00 AND product_detail = 'Our Old Time Diner Blend Md'"));
+        Assert.Equal(1, await Count("SELECT COUNT(*) FROM dim_product"));
+    }
+
+    [Fact]
+    public async Task Concurrent_batches_adding_the_same_new_keys_all_commit()
+    {
+        var stored = new List<SalesBatchStored>();
+        for (var s = 0; s < 8; s++) stored.Add(await StoreAsync(1, s, Rows(s * 1000 + 1, 1000, firstLine: s * 1000 + 2)));
+
+        await Task.WhenAll(stored.Select(b => Task.Run(async () =>
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try { await Sync().SyncAsync(b, Guid.NewGuid(), default); return; }
+                catch (Npgsql.NpgsqlException e) when (TransientRetry.IsTransient(e) && attempt < 10) { await Task.Delay(50); }
+            }
+        })));
+
+        Assert.Equal(8000, await Count("SELECT COUNT(*) FROM fact_sales"));
+        Assert.Equal(60, await Count("SELECT COUNT(*) FROM dim_time"));
+        Assert.Equal(8, await Count("SELECT COUNT(*) FROM sync_batch"));
+    }
+
+    [Fact]
+    public async Task Migrations_are_safe_to_rerun()
+    {
+        await Migrations.ApplyAsync(_pg, OlapSchema.Migrations, NullLogger.Instance, default);
+        Assert.Equal(OlapSchema.Migrations.Count, await Count("SELECT COUNT(*) FROM schema_version"));
+    }
+}
