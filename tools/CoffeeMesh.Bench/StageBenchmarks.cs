@@ -5,6 +5,7 @@ using CoffeeMesh.Messaging;
 using CoffeeMesh.Messaging.Inbox;
 using CoffeeMesh.Messaging.Outbox;
 using CoffeeMesh.Messaging.Storage;
+using CoffeeMesh.OlapSync;
 using CoffeeMesh.OltpWriter;
 using CoffeeMesh.Transform.Cleaning;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -44,7 +45,8 @@ public static class StageBenchmarks
     /// oltp-writer's write path (staging load, upsert, quarantine, inbox, outbox) into a scratch
     /// database, as many batches at a time as the service consumes at once. Only write time is counted.
     /// </summary>
-    public static async Task<double> WriteAsync(string file, int batchSize, string connectionString, int concurrency)
+    /// <returns>rows/s, and the "stored" events of the batches written (for the OLAP stage).</returns>
+    public static async Task<(double RowsPerSecond, List<SalesBatchStored> Stored)> WriteAsync(string file, int batchSize, string connectionString, int concurrency)
     {
         var store = ServiceStore.MySql(connectionString);
         await Migrations.ApplyAsync(store, OltpSchema.Migrations, NullLogger.Instance, CancellationToken.None);
@@ -68,6 +70,41 @@ public static class StageBenchmarks
             {
                 try { await writer.WriteAsync(b, MessageIds.For("clean", b.IngestionId, b.Sequence), ct); return; }
                 catch (MySqlConnector.MySqlException e) when (TransientRetry.IsTransient(e) && attempt < 10) { await Task.Delay(20, ct); }
+            }
+        });
+        var rate = rows / sw.Elapsed.TotalSeconds;
+        var stored = batches.Select(b => new SalesBatchStored
+        {
+            IngestionId = b.IngestionId, Sequence = b.Sequence, IngestionNumber = b.IngestionNumber, FirstLine = b.FirstLine, LastLine = b.LastLine,
+            RowsRead = b.RowsRead, RowsStored = b.SalesCount, Quarantined = b.Quarantined.Count, OutOfRange = b.OutOfRange,
+        }).ToList();
+        return (rate, stored);
+    }
+
+    /// <summary>
+    /// olap-sync's path (MySQL read by version range, binary COPY, dimension and fact upserts,
+    /// inbox, outbox) from the writer stage's MySQL database into a scratch PostgreSQL database, as
+    /// many batches at a time as the service consumes at once.
+    /// </summary>
+    public static async Task<double> SyncAsync(IReadOnlyList<SalesBatchStored> stored, string oltpConnectionString, string olapConnectionString, int concurrency)
+    {
+        var store = ServiceStore.PostgreSql(olapConnectionString);
+        await Migrations.ApplyAsync(store, OlapSchema.Migrations, NullLogger.Instance, CancellationToken.None);
+        var sync = new SalesBatchSync(store, new OltpSource(new MySqlConnector.MySqlDataSourceBuilder(oltpConnectionString).Build()),
+            new Inbox(store), new Outbox(new OutboxSignal()));
+        long rows = 0;
+        var sw = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(stored, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (b, ct) =>
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    await sync.SyncAsync(b, MessageIds.For("stored", b.IngestionId, b.Sequence), ct);
+                    Interlocked.Add(ref rows, b.RowsStored);
+                    return;
+                }
+                catch (Npgsql.NpgsqlException e) when (TransientRetry.IsTransient(e) && attempt < 10) { await Task.Delay(20, ct); }
             }
         });
         return rows / sw.Elapsed.TotalSeconds;
