@@ -10,32 +10,32 @@ namespace CoffeeMesh.OlapSync;
 /// </summary>
 public static class Dimensions
 {
-    public static async Task AddDatesAsync(NpgsqlConnection c, NpgsqlTransaction tx, IReadOnlyCollection<DateOnly> dates, CancellationToken ct) =>
+    /// <summary>The stores and products the staged facts name.</summary>
+    public static async Task<(List<int> Stores, List<int> Products)> KeysAsync(NpgsqlConnection c, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        var stores = new List<int>();
+        var products = new List<int>();
+        await using var reader = await c.Command(
+                "SELECT DISTINCT store_id FROM fact_stage; SELECT DISTINCT product_id FROM fact_stage", tx)
+            .ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) stores.Add(reader.GetInt32(0));
+        await reader.NextResultAsync(ct);
+        while (await reader.ReadAsync(ct)) products.Add(reader.GetInt32(0));
+        return (stores, products);
+    }
+
+    /// <summary>Dates are derived from their smart keys; only keys not there yet are inserted. (dim_time is complete from the start.)</summary>
+    public static async Task AddDatesAsync(NpgsqlConnection c, NpgsqlTransaction tx, CancellationToken ct) =>
         await c.Command(
                 """
                 INSERT INTO dim_date (date_id, transaction_date, day, month, year, weekday)
-                SELECT (extract(year FROM d) * 10000 + extract(month FROM d) * 100 + extract(day FROM d))::int, d,
-                       extract(day FROM d)::int, extract(month FROM d)::int, extract(year FROM d)::int, to_char(d, 'FMDay')
-                FROM unnest(@dates) AS d
-                WHERE NOT EXISTS (SELECT 1 FROM dim_date e WHERE e.transaction_date = d)
-                ORDER BY d
+                SELECT k.date_id, d, extract(day FROM d)::int, extract(month FROM d)::int, extract(year FROM d)::int, to_char(d, 'FMDay')
+                FROM (SELECT DISTINCT date_id FROM fact_stage) k
+                CROSS JOIN LATERAL (SELECT make_date(k.date_id / 10000, k.date_id / 100 % 100, k.date_id % 100) AS d) v
+                WHERE NOT EXISTS (SELECT 1 FROM dim_date e WHERE e.date_id = k.date_id)
+                ORDER BY k.date_id
                 ON CONFLICT DO NOTHING
                 """, tx)
-            .With("@dates", dates.ToArray())
-            .ExecuteNonQueryAsync(ct);
-
-    public static async Task AddTimesAsync(NpgsqlConnection c, NpgsqlTransaction tx, IReadOnlyCollection<TimeOnly> times, CancellationToken ct) =>
-        await c.Command(
-                """
-                INSERT INTO dim_time (time_id, transaction_time, hour, minute, second)
-                SELECT (extract(hour FROM t) * 10000 + extract(minute FROM t) * 100 + floor(extract(second FROM t)))::int, t,
-                       extract(hour FROM t)::int, extract(minute FROM t)::int, floor(extract(second FROM t))::int
-                FROM unnest(@times) AS t
-                WHERE NOT EXISTS (SELECT 1 FROM dim_time e WHERE e.transaction_time = t)
-                ORDER BY t
-                ON CONFLICT DO NOTHING
-                """, tx)
-            .With("@times", times.ToArray())
             .ExecuteNonQueryAsync(ct);
 
     /// <summary>A store changes only to a newer MySQL version of it (updated_at), whatever order batches sync in.</summary>

@@ -108,9 +108,15 @@ public static class OlapSchema
             GROUP BY t.hour
             """,
         ]),
+        // The time dimension is static: all 86,400 seconds of a day, so a batch never adds to it
+        // (adding the few hundred new times of each early batch cost a fifth of the sync).
+        new(4, "dim_time holds every second of the day", [
+            """
+            INSERT INTO dim_time (time_id, transaction_time, hour, minute, second)
+            SELECT h * 10000 + m * 100 + s, make_time(h, m, s), h, m, s
+            FROM generate_series(0, 23) h, generate_series(0, 59) m, generate_series(0, 59) s
+            ON CONFLICT DO NOTHING
+            """,
+        ]),
     ];
-
-    public static int DateId(DateTime date) => date.Year * 10_000 + date.Month * 100 + date.Day;
-
-    public static int TimeId(TimeSpan time) => time.Hours * 10_000 + time.Minutes * 100 + time.Seconds;
 }

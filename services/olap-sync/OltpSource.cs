@@ -11,11 +11,21 @@ public sealed class OltpSource(MySqlDataSource dataSource)
 {
     public async Task<MySqlConnection> OpenAsync(CancellationToken ct) => await dataSource.OpenConnectionAsync(ct);
 
-    /// <summary>Columns in fact_stage order, minus the keys computed from date and time.</summary>
-    public static async Task<MySqlDataReader> ReadSalesAsync(MySqlConnection c, long fromVersion, long toVersion, CancellationToken ct) =>
+    /// <summary>
+    /// A batch's sales as fact_stage lines in PostgreSQL's COPY text format, built by MySQL: the
+    /// sync then only passes strings through, instead of parsing eight typed values a row and
+    /// encoding them again. The keys are smart keys (yyyymmdd, hhmmss). No field can hold a tab,
+    /// a newline or a backslash: transaction_id is transform's "&lt;integer&gt;_&lt;yyyyMMdd&gt;", the rest are numbers.
+    /// </summary>
+    public static async Task<MySqlDataReader> ReadFactLinesAsync(MySqlConnection c, long fromVersion, long toVersion, CancellationToken ct) =>
         (MySqlDataReader)await c.Command(
-                "SELECT transaction_id, transaction_date, transaction_time, store_id, product_id, transaction_qty, total_amount, row_version " +
-                "FROM sales WHERE row_version BETWEEN @from AND @to")
+                """
+                SELECT CONCAT_WS('	', transaction_id,
+                       YEAR(transaction_date) * 10000 + MONTH(transaction_date) * 100 + DAY(transaction_date),
+                       HOUR(transaction_time) * 10000 + MINUTE(transaction_time) * 100 + SECOND(transaction_time),
+                       store_id, product_id, transaction_qty, total_amount, row_version)
+                FROM sales WHERE row_version BETWEEN @from AND @to
+                """)
             .With("@from", fromVersion).With("@to", toVersion)
             .ExecuteReaderAsync(ct);
 

@@ -21,4 +21,14 @@ public sealed class Inbox(ServiceStore store)
             .ExecuteNonQueryAsync(ct);
         return inserted == 1;
     }
+
+    /// <summary>
+    /// Whether this consumer already processed the message: a cheap early check that lets a
+    /// duplicate skip work done outside the recording transaction. Only
+    /// <see cref="TryAcceptAsync"/>, inside that transaction, decides.
+    /// </summary>
+    public async Task<bool> SeenAsync(DbConnection connection, string consumer, Guid messageId, CancellationToken ct) =>
+        await connection.Command("SELECT COUNT(*) FROM inbox_state WHERE consumer = @c AND message_id = @m")
+            .With("@c", consumer).With("@m", messageId)
+            .ExecuteScalarAsync(ct) is { } n && Convert.ToInt64(n) > 0;
 }

@@ -88,7 +88,7 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
         Assert.Equal(3000, await Count("SELECT COUNT(*) FROM fact_sales"));
         Assert.Equal(60.00m * 3000, await TestDatabases.PostgresScalarAsync<decimal>(_olap, "SELECT SUM(total_amount) FROM fact_sales"));
         Assert.Equal(1, await Count("SELECT COUNT(*) FROM dim_date WHERE date_id = 20250106 AND transaction_date = '2025-01-06' AND day = 6 AND month = 1 AND year = 2025 AND weekday = 'Monday'"));
-        Assert.Equal(60, await Count("SELECT COUNT(*) FROM dim_time"));
+        Assert.Equal(86_400, await Count("SELECT COUNT(*) FROM dim_time")); // every second of the day, from the migration
         Assert.Equal(1, await Count("SELECT COUNT(*) FROM dim_time WHERE time_id = 70611 AND transaction_time = '07:06:11' AND hour = 7 AND minute = 6 AND second = 11"));
         Assert.Equal(1, await Count("SELECT COUNT(*) FROM dim_store WHERE store_id = 5 AND store_location = 'Main Campus'"));
         Assert.Equal(1, await Count("SELECT COUNT(*) FROM dim_product WHERE product_id = 22 AND product_type = 'Drip coffee' AND unit_price = 30.00"));
@@ -191,7 +191,7 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
         })));
 
         Assert.Equal(8000, await Count("SELECT COUNT(*) FROM fact_sales"));
-        Assert.Equal(60, await Count("SELECT COUNT(*) FROM dim_time"));
+        Assert.Equal(1, await Count("SELECT COUNT(*) FROM dim_date"));
         Assert.Equal(8, await Count("SELECT COUNT(*) FROM sync_batch"));
     }
 
