@@ -48,5 +48,8 @@ public sealed class DatabaseOutageTests(MeshFixture mesh) : MeshTests(mesh)
             Path.Combine(TestEnvironment.RepoRoot, "scripts", "infra.sh"), $"restart {server}") { RedirectStandardError = true })!;
         await restart.WaitForExitAsync();
         Assert.True(restart.ExitCode == 0, await restart.StandardError.ReadToEndAsync());
+        // This process's own pooled connections died with the server (Npgsql does not check them
+        // on reuse); the services' retries cope, the test's helpers just start afresh.
+        Npgsql.NpgsqlConnection.ClearAllPools();
     }
 }
