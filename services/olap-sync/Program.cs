@@ -21,6 +21,11 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapGet("/ingestions/{id:guid}", async (Guid id, ServiceStore store, CancellationToken ct) =>
     Results.Json(await SyncReport.LoadAsync(store, id, ct)));
+// Do MySQL and the star schema agree? Per day: rows, quantity, amount on each side.
+app.MapGet("/reconciliation", async (DateOnly from, DateOnly to, OltpSource oltp, ServiceStore store, CancellationToken ct) =>
+    to < from || to.DayNumber - from.DayNumber >= Reconciliation.MaxDays
+        ? Results.Problem($"'from' must not be after 'to', and the range is at most {Reconciliation.MaxDays} days", statusCode: StatusCodes.Status400BadRequest)
+        : Results.Json(await Reconciliation.LoadAsync(oltp, store, from, to, ct)));
 
 await app.Services.MigrateAsync(OlapSchema.Migrations, app.Lifetime.ApplicationStopping);
 app.Run();

@@ -8,10 +8,10 @@ builder.Services.AddSingleton<SalesBatchWriter>();
 builder.AddCoffeeMeshBus(bus =>
 {
     bus.AddConsumer<CleanSalesBatchConsumer>(typeof(CleanSalesBatchConsumerDefinition));
-// After the bus: its hosted service has started (and declared its endpoints) before the outbox delivers.
-builder.AddServiceStore("oltp", StoreDialect.MySql);
     bus.AddConsumer<IngestionReadConsumer>(typeof(IngestionReadConsumerDefinition));
 });
+// After the bus: its hosted service has started (and declared its endpoints) before the outbox delivers.
+builder.AddServiceStore("oltp", StoreDialect.MySql);
 builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("mysql");
 
 var app = builder.Build();

@@ -107,7 +107,9 @@ public static class StageBenchmarks
                 catch (Npgsql.NpgsqlException e) when (TransientRetry.IsTransient(e) && attempt < 10) { await Task.Delay(20, ct); }
             }
         });
-        return rows / sw.Elapsed.TotalSeconds;
+        var rate = rows / sw.Elapsed.TotalSeconds;
+        await store.DataSource.DisposeAsync(); // closes its pooled connections, so the scratch database can be dropped
+        return rate;
     }
 
     private static RawSalesBatch Batch(ReadChunk chunk, int sequence) => chunk.ToBatch(Guid.Empty, ingestionNumber: 1, sequence);

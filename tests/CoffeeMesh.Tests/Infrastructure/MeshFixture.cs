@@ -32,6 +32,7 @@ public sealed class MeshFixture : IAsyncLifetime
 
     public const int BatchSize = 1000;
     public const int WriterReplicas = 2;
+    public const int OlapSyncReplicas = 2;
 
     public async Task StartAsync()
     {
@@ -46,8 +47,10 @@ public sealed class MeshFixture : IAsyncLifetime
                 "--CoffeeMesh:Infrastructure=local",
                 "--CoffeeMesh:IngestPort=0",
                 $"--CoffeeMesh:BatchSize={BatchSize}",
-                // Two writer processes share the clean-batch queue in every end-to-end test.
+                // Two writer processes share the clean-batch queue in every end-to-end test, and two
+                // olap-sync processes the stored-batch queue.
                 $"--CoffeeMesh:Replicas:oltp-writer={WriterReplicas}",
+                $"--CoffeeMesh:Replicas:olap-sync={OlapSyncReplicas}",
                 // Scans are triggered by the tests (POST /landing/scan); a yearly schedule keeps the timer quiet.
                 "--CoffeeMesh:IngestSchedule=0 0 1 1 *",
                 $"--CoffeeMesh:LandingFolder={Landing}",

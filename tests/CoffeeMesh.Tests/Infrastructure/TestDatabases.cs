@@ -42,8 +42,20 @@ public static class TestDatabases
         csb.Database = "postgres";
         await using var c = new NpgsqlConnection(csb.ConnectionString);
         await c.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", c);
-        await cmd.ExecuteNonQueryAsync();
+        // Our own sessions on it (pooled connections of the tests and the services) are ended by
+        // hand; DROP then cancels an autovacuum worker itself. WITH (FORCE) would refuse to run
+        // while such a worker (a superuser session) is there.
+        await using (var end = new NpgsqlCommand(
+                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @d AND usename = current_user AND pid <> pg_backend_pid()", c))
+        {
+            end.Parameters.AddWithValue("d", database!);
+            await end.ExecuteNonQueryAsync();
+        }
+        for (var attempt = 0; ; attempt++)
+        {
+            try { await new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\"", c).ExecuteNonQueryAsync(); return; }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 20) { await Task.Delay(250); }
+        }
     }
 
     public static async Task<T> ScalarAsync<T>(string connectionString, string sql, params (string Name, object Value)[] parameters)
