@@ -50,9 +50,9 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
                 }
             }
             // The dimensions commit on their own, before the facts: rows of reference data that a
-            // failed fact transaction leaves unused are harmless, and holding their locks until the
-            // facts commit made concurrent batches that add the same new time or date wait for
-            // each other's whole transaction (measured: half of the stage's time).
+            // failed fact transaction leaves unused are harmless, while holding their locks until
+            // the facts commit would make concurrent batches that add the same new date or product
+            // wait for each other's whole transaction.
             await using var dims = await pg.BeginTransactionAsync(ct);
             var (stores, products) = await Dimensions.KeysAsync(pg, dims, ct);
             await Dimensions.UpsertStoresAsync(pg, dims, await OltpSource.StoresAsync(my, stores, ct), ct);
