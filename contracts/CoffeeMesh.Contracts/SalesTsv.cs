@@ -22,6 +22,10 @@ public static class SalesTsv
     /// </summary>
     public static long RowVersion(long ingestionNumber, long line) => (ingestionNumber << 32) + line;
 
+    /// <summary>The row_version range of one ingestion's rows: its number in the high 32 bits.</summary>
+    public static (long From, long To) VersionRange(long ingestionNumber) =>
+        (RowVersion(ingestionNumber, 0), RowVersion(ingestionNumber, uint.MaxValue));
+
     public static string Render(IReadOnlyList<SalesRow> rows, long ingestionNumber)
     {
         var sb = new StringBuilder(rows.Count * 80);

@@ -23,8 +23,11 @@ public sealed record SyncReport
             if (await r.ReadAsync(ct)) { batches = Convert.ToInt32(r.GetValue(0)); rows = Convert.ToInt64(r.GetValue(1)); number = Convert.ToInt64(r.GetValue(2)); }
         long facts = 0;
         if (number > 0)
+        {
+            var (from, to) = SalesTsv.VersionRange(number);
             facts = Convert.ToInt64(await c.Command("SELECT COUNT(*) FROM fact_sales WHERE row_version BETWEEN @from AND @to")
-                .With("@from", SalesTsv.RowVersion(number, 0)).With("@to", SalesTsv.RowVersion(number, uint.MaxValue)).ExecuteScalarAsync(ct));
+                .With("@from", from).With("@to", to).ExecuteScalarAsync(ct));
+        }
         return new SyncReport { IngestionId = id, BatchesSynced = batches, RowsSynced = rows, SyncedOlap = facts };
     }
 }

@@ -1,3 +1,4 @@
+using CoffeeMesh.Contracts;
 using System.Text.Json.Serialization;
 using CoffeeMesh.Messaging.Storage;
 
@@ -50,7 +51,7 @@ public sealed record IngestionReport
         long stored = 0;
         if (number > 0)
         {
-            var (from, to) = OltpSchema.VersionRange(number);
+            var (from, to) = SalesTsv.VersionRange(number);
             stored = Convert.ToInt64(await c.Command("SELECT COUNT(*) FROM sales WHERE row_version BETWEEN @from AND @to")
                 .With("@from", from).With("@to", to).ExecuteScalarAsync(ct));
         }

@@ -1,4 +1,3 @@
-using CoffeeMesh.Contracts;
 using CoffeeMesh.Messaging.Storage;
 
 namespace CoffeeMesh.OltpWriter;
@@ -127,8 +126,4 @@ public static class OltpSchema
                 "ALTER TABLE sales DROP COLUMN source_line"),
         ]),
     ];
-
-    /// <summary>The row_version range of one ingestion's rows: its number in the high 32 bits.</summary>
-    public static (long From, long To) VersionRange(long ingestionNumber) =>
-        (SalesTsv.RowVersion(ingestionNumber, 0), SalesTsv.RowVersion(ingestionNumber, uint.MaxValue));
 }

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using CoffeeMesh.Contracts;
 using CoffeeMesh.Ingest.Reading;
-using CoffeeMesh.OltpWriter;
 using CoffeeMesh.Transform.Cleaning;
 using MySqlConnector;
 using Npgsql;
@@ -63,7 +62,7 @@ public static class SalesChecksum
             // row_version carries the ingestion's number in its high 32 bits.
             await using var numberOf = new MySqlCommand("SELECT COALESCE(MAX(ingestion_number), 0) FROM ingestion_batch WHERE ingestion_id = @id", c);
             numberOf.Parameters.AddWithValue("@id", id);
-            var (from, to) = OltpSchema.VersionRange(Convert.ToInt64(await numberOf.ExecuteScalarAsync()));
+            var (from, to) = SalesTsv.VersionRange(Convert.ToInt64(await numberOf.ExecuteScalarAsync()));
             cmd.Parameters.AddWithValue("@from", from);
             cmd.Parameters.AddWithValue("@to", to);
         }
@@ -87,7 +86,7 @@ public static class SalesChecksum
         await c.OpenAsync();
         await using var numberOf = new NpgsqlCommand("SELECT COALESCE(MAX(ingestion_number), 0) FROM sync_batch WHERE ingestion_id = @id", c);
         numberOf.Parameters.AddWithValue("id", ingestionId);
-        var (from, to) = OltpSchema.VersionRange(Convert.ToInt64(await numberOf.ExecuteScalarAsync()));
+        var (from, to) = SalesTsv.VersionRange(Convert.ToInt64(await numberOf.ExecuteScalarAsync()));
         await using var cmd = new NpgsqlCommand(
             "SELECT f.transaction_id, d.transaction_date, t.transaction_time, f.transaction_qty, s.store_id, s.store_location, p.product_id, " +
             "p.product_category, p.product_type, p.product_detail, f.total_amount " +
@@ -110,7 +109,7 @@ public static class SalesChecksum
         await c.OpenAsync();
         await using var numberOf = new MySqlCommand("SELECT COALESCE(MAX(ingestion_number), 0) FROM ingestion_batch WHERE ingestion_id = @id", c);
         numberOf.Parameters.AddWithValue("@id", ingestionId);
-        var (from, to) = OltpSchema.VersionRange(Convert.ToInt64(await numberOf.ExecuteScalarAsync()));
+        var (from, to) = SalesTsv.VersionRange(Convert.ToInt64(await numberOf.ExecuteScalarAsync()));
         await using var cmd = new MySqlCommand(
             "SELECT s.transaction_id, s.transaction_date, s.transaction_time, s.transaction_qty, s.store_id, st.store_location, s.product_id, " +
             "p.product_category, p.product_type, p.product_detail, s.total_amount " +
