@@ -7,9 +7,11 @@ namespace CoffeeMesh.OlapSync;
 /// oltp-writer's MySQL database, read only: a stored batch's sales by their row_version range and
 /// the current stores and products they name.
 /// </summary>
-public sealed class OltpSource(MySqlDataSource dataSource)
+public sealed class OltpSource(ServiceStore store)
 {
-    public async Task<MySqlConnection> OpenAsync(CancellationToken ct) => await dataSource.OpenConnectionAsync(ct);
+    public ServiceStore Store { get; } = store;
+
+    public async Task<MySqlConnection> OpenAsync(CancellationToken ct) => (MySqlConnection)await Store.OpenAsync(ct);
 
     /// <summary>
     /// A batch's sales as fact_stage lines in PostgreSQL's COPY text format, built by MySQL: the

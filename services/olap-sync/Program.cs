@@ -1,21 +1,21 @@
 using CoffeeMesh.Messaging;
 using CoffeeMesh.Messaging.Storage;
 using CoffeeMesh.OlapSync;
-using MySqlConnector;
 
 // olap-sync: every batch oltp-writer stores in MySQL is applied to the PostgreSQL star schema.
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 var oltpConnection = builder.Configuration.GetConnectionString("oltp")
     ?? throw new InvalidOperationException("ConnectionStrings:oltp is not set.");
-builder.Services.AddSingleton(new OltpSource(new MySqlDataSourceBuilder(oltpConnection).Build()));
+var oltpSource = new OltpSource(ServiceStore.MySql(oltpConnection));
+builder.Services.AddSingleton(oltpSource);
 builder.Services.AddSingleton<SalesBatchSync>();
 builder.AddCoffeeMeshBus(bus => bus.AddConsumer<SalesBatchStoredConsumer>(typeof(SalesBatchStoredConsumerDefinition)));
 // After the bus: its hosted service has started (and declared its endpoints) before the outbox delivers.
 builder.AddServiceStore("olap", StoreDialect.PostgreSql);
 builder.Services.AddHealthChecks()
     .AddCheck<StoreHealthCheck>("postgresql")
-    .AddCheck<OltpHealthCheck>("mysql");
+    .AddCheck("mysql", new StoreHealthCheck(oltpSource.Store));
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

@@ -90,7 +90,7 @@ public static class StageBenchmarks
     {
         var store = ServiceStore.PostgreSql(olapConnectionString);
         await Migrations.ApplyAsync(store, OlapSchema.Migrations, NullLogger.Instance, CancellationToken.None);
-        var sync = new SalesBatchSync(store, new OltpSource(new MySqlConnector.MySqlDataSourceBuilder(oltpConnectionString).Build()),
+        var sync = new SalesBatchSync(store, new OltpSource(ServiceStore.MySql(oltpConnectionString)),
             new Inbox(store), new Outbox(new OutboxSignal()));
         long rows = 0;
         var sw = Stopwatch.StartNew();

@@ -44,7 +44,7 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
     }
 
     private SalesBatchSync Sync() =>
-        new(_pg, new OltpSource(new MySqlDataSourceBuilder(_oltp).Build()), new Inbox(_pg), new Outbox(new OutboxSignal()));
+        new(_pg, new OltpSource(ServiceStore.MySql(_oltp)), new Inbox(_pg), new Outbox(new OutboxSignal()));
 
     /// <summary>Stores a batch through oltp-writer and returns the event olap-sync consumes.</summary>
     private async Task<SalesBatchStored> StoreAsync(long ingestionNumber, int sequence, IEnumerable<SalesRow> rows, Product? product = null)
@@ -149,7 +149,7 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
                 Stores = [new Store(5, "Main Campus")], Products = [Drip], Quarantined = [],
             };
             await new SalesBatchWriter(store, new Inbox(store), new Outbox(new OutboxSignal())).WriteAsync(older, Guid.NewGuid(), default);
-            var staleSync = new SalesBatchSync(_pg, new OltpSource(new MySqlDataSourceBuilder(staleCopy).Build()), new Inbox(_pg), new Outbox(new OutboxSignal()));
+            var staleSync = new SalesBatchSync(_pg, new OltpSource(ServiceStore.MySql(staleCopy)), new Inbox(_pg), new Outbox(new OutboxSignal()));
 
             await staleSync.SyncAsync(newer with { IngestionId = IngestionOf(1), IngestionNumber = 1 }, Guid.NewGuid(), default);
 
