@@ -59,10 +59,7 @@ public static class SalesChecksum
         await using var cmd = new MySqlCommand(sql, c);
         if (ingestionId is { } id)
         {
-            // row_version carries the ingestion's number in its high 32 bits.
-            await using var numberOf = new MySqlCommand("SELECT COALESCE(MAX(ingestion_number), 0) FROM ingestion_batch WHERE ingestion_id = @id", c);
-            numberOf.Parameters.AddWithValue("@id", id);
-            var (from, to) = SalesTsv.VersionRange(Convert.ToInt64(await numberOf.ExecuteScalarAsync()));
+            var (from, to) = await VersionRangeAsync(c, id);
             cmd.Parameters.AddWithValue("@from", from);
             cmd.Parameters.AddWithValue("@to", to);
         }
@@ -107,9 +104,7 @@ public static class SalesChecksum
     {
         await using var c = new MySqlConnection(oltpConnectionString);
         await c.OpenAsync();
-        await using var numberOf = new MySqlCommand("SELECT COALESCE(MAX(ingestion_number), 0) FROM ingestion_batch WHERE ingestion_id = @id", c);
-        numberOf.Parameters.AddWithValue("@id", ingestionId);
-        var (from, to) = SalesTsv.VersionRange(Convert.ToInt64(await numberOf.ExecuteScalarAsync()));
+        var (from, to) = await VersionRangeAsync(c, ingestionId);
         await using var cmd = new MySqlCommand(
             "SELECT s.transaction_id, s.transaction_date, s.transaction_time, s.transaction_qty, s.store_id, st.store_location, s.product_id, " +
             "p.product_category, p.product_type, p.product_detail, s.total_amount " +
@@ -123,6 +118,14 @@ public static class SalesChecksum
             lines.Add(FactLine(r.GetString(0), DateOnly.FromDateTime(r.GetDateTime(1)), TimeOnly.FromTimeSpan(r.GetTimeSpan(2)), r.GetInt32(3), r.GetInt32(4),
                 r.GetString(5), r.GetInt32(6), r.GetString(7), r.GetString(8), r.GetString(9), r.GetDecimal(10)));
         return Of(lines);
+    }
+
+    /// <summary>An ingestion's rows in MySQL: row_version carries its number in the high 32 bits.</summary>
+    private static async Task<(long From, long To)> VersionRangeAsync(MySqlConnection c, Guid ingestionId)
+    {
+        await using var numberOf = new MySqlCommand("SELECT COALESCE(MAX(ingestion_number), 0) FROM ingestion_batch WHERE ingestion_id = @id", c);
+        numberOf.Parameters.AddWithValue("@id", ingestionId);
+        return SalesTsv.VersionRange(Convert.ToInt64(await numberOf.ExecuteScalarAsync()));
     }
 
     private static string FactLine(string id, DateOnly date, TimeOnly time, int qty, int store, string location, int product,
