@@ -13,8 +13,11 @@ public sealed class IngestionStatus(IngestionStore ingestions, IHttpClientFactor
     {
         var r = await ingestions.GetAsync(id, ct);
         if (r is null) return null;
-        var oltp = await StageAsync("oltp-writer", id, ct);
-        var olap = await StageAsync("olap-sync", id, ct);
+        // Both stages at once: a status poll waits for the slower one, not for the two in turn.
+        var oltpReport = StageAsync("oltp-writer", id, ct);
+        var olapReport = StageAsync("olap-sync", id, ct);
+        var oltp = await oltpReport;
+        var olap = await olapReport;
 
         long L(string name) => oltp?[name]?.GetValue<long>() ?? 0;
         long P(string name) => olap?[name]?.GetValue<long>() ?? 0;
