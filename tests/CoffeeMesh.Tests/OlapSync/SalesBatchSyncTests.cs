@@ -43,12 +43,15 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
         await TestDatabases.DropPostgresAsync(_olap);
     }
 
-    private SalesBatchSync Sync() =>
-        new(_pg, new OltpSource(ServiceStore.MySql(_oltp)), new Inbox(_pg), new Outbox(new OutboxSignal()));
+    /// <summary>olap-sync into this test's PostgreSQL, reading this test's MySQL or another copy.</summary>
+    private SalesBatchSync Sync(string? oltp = null) =>
+        new(_pg, new OltpSource(ServiceStore.MySql(oltp ?? _oltp)), new Inbox(_pg), new Outbox(new OutboxSignal()));
 
-    /// <summary>Stores a batch through oltp-writer and returns the event olap-sync consumes.</summary>
-    private async Task<SalesBatchStored> StoreAsync(long ingestionNumber, int sequence, IEnumerable<SalesRow> rows, Product? product = null)
+    /// <summary>Stores a batch through oltp-writer (into this test's MySQL unless told) and returns the event olap-sync consumes.</summary>
+    private async Task<SalesBatchStored> StoreAsync(long ingestionNumber, int sequence, IEnumerable<SalesRow> rows, Product? product = null,
+        ServiceStore? into = null)
     {
+        var mysql = into ?? _mysql;
         var list = rows.ToList();
         var batch = new CleanSalesBatch
         {
@@ -59,7 +62,7 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
             Products = [product ?? Drip],
             Quarantined = [],
         };
-        var writer = new SalesBatchWriter(_mysql, new Inbox(_mysql), new Outbox(new OutboxSignal()));
+        var writer = new SalesBatchWriter(mysql, new Inbox(mysql), new Outbox(new OutboxSignal()));
         Assert.True(await writer.WriteAsync(batch, Guid.NewGuid(), default));
         return new SalesBatchStored
         {
@@ -142,16 +145,9 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
         {
             var store = ServiceStore.MySql(staleCopy);
             await Migrations.ApplyAsync(store, OltpSchema.Migrations, NullLogger.Instance, default);
-            var older = new CleanSalesBatch
-            {
-                IngestionId = IngestionOf(1), IngestionNumber = 1, Sequence = 0, FirstLine = 2, LastLine = 11, RowsRead = 10,
-                Sales = SalesTsv.Render(Rows(1, 10, qty: 9).ToList(), 1), SalesCount = 10,
-                Stores = [new Store(5, "Main Campus")], Products = [Drip], Quarantined = [],
-            };
-            await new SalesBatchWriter(store, new Inbox(store), new Outbox(new OutboxSignal())).WriteAsync(older, Guid.NewGuid(), default);
-            var staleSync = new SalesBatchSync(_pg, new OltpSource(ServiceStore.MySql(staleCopy)), new Inbox(_pg), new Outbox(new OutboxSignal()));
+            var older = await StoreAsync(1, 0, Rows(1, 10, qty: 9), into: store);
 
-            await staleSync.SyncAsync(newer with { IngestionId = IngestionOf(1), IngestionNumber = 1 }, Guid.NewGuid(), default);
+            await Sync(staleCopy).SyncAsync(older, Guid.NewGuid(), default);
 
             Assert.Equal(10, await Count("SELECT COUNT(*) FROM fact_sales"));
             Assert.Equal(50, await Count("SELECT SUM(transaction_qty) FROM fact_sales"));
