@@ -18,6 +18,8 @@ var olap = Arg("olap");
 var outDir = Arg("out");
 var label = Arg("label", Path.GetFileNameWithoutExtension(file));
 var skipMesh = args.Contains("--stages-only");
+// Experiments on the mesh alone (runtime knobs, settings): skips the floors and the stages.
+var meshOnly = args.Contains("--mesh-only");
 var scratch = new MySqlConnectionStringBuilder(oltpBase) { Database = "coffee_shop_sales_bench_scratch" }.ConnectionString;
 await DropAsync(scratch);
 await using (var c = new MySqlConnection(new MySqlConnectionStringBuilder(scratch) { Database = "" }.ConnectionString))
@@ -36,46 +38,53 @@ var knobs = Environment.GetEnvironmentVariables().Keys.Cast<string>()
     .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}").ToList();
 if (knobs.Count > 0) results["runtime_knobs"] = string.Join(" ", knobs);
 
-Console.Error.WriteLine("  native floor: MariaDB LOAD DATA LOCAL INFILE ...");
-// Best of three: a single load swung from 133k to 215k rows/s between runs (background flushing,
-// the client's JIT state), and a floor should be the fastest the database can take the file.
-const int floorRuns = 3;
-var mysqlFloor = await BestOfAsync(floorRuns, () => NativeFloors.MySqlLoadDataAsync(scratch, file, rows));
-Console.Error.WriteLine("  native floor: PostgreSQL COPY ...");
+double mysqlFloor = double.NaN;
 double? pgFloor = null;
-try { pgFloor = await BestOfAsync(floorRuns, () => NativeFloors.PostgresCopyAsync(olap, file, rows)); }
-catch (Npgsql.PostgresException e) { Console.Error.WriteLine($"    COPY refused the file ({e.MessageText}): dirty rows? floor not measured"); }
-Console.Error.WriteLine("  stage alone: ingest read ...");
-var read = await StageBenchmarks.ReadAsync(file, batchSize);
-Console.Error.WriteLine("  stage alone: transform clean ...");
-var clean = await StageBenchmarks.CleanAsync(file, batchSize);
-Console.Error.WriteLine("  stage alone: oltp-writer write ...");
-var (write, storedBatches) = await StageBenchmarks.WriteAsync(file, batchSize, scratch, new CoffeeMesh.OltpWriter.CleanSalesBatchConsumerDefinition().ConcurrentMessageLimit ?? 1);
-Console.Error.WriteLine("  stage alone: olap-sync ...");
-var olapScratch = new Npgsql.NpgsqlConnectionStringBuilder(olap) { Database = "coffee_sales_data_bench_scratch" }.ConnectionString;
-await DropPostgresAsync(olapScratch);
-var sync = await StageBenchmarks.SyncAsync(storedBatches, scratch, olapScratch,
-    new CoffeeMesh.OlapSync.SalesBatchStoredConsumerDefinition().ConcurrentMessageLimit ?? 1);
-await DropPostgresAsync(olapScratch);
-await DropAsync(scratch);
-Console.Error.WriteLine("  outbox: commit-to-consume latency ...");
-var latencyDb = new MySqlConnectionStringBuilder(oltpBase) { Database = "coffee_shop_sales_bench_outbox" }.ConnectionString;
-await DropAsync(latencyDb);
-var latency = await OutboxLatency.MeasureAsync(latencyDb);
-await DropAsync(latencyDb);
+if (!meshOnly)
+{
+    Console.Error.WriteLine("  native floor: MariaDB LOAD DATA LOCAL INFILE ...");
+    // Best of three: a single load swung from 133k to 215k rows/s between runs (background flushing,
+    // the client's JIT state), and a floor should be the fastest the database can take the file.
+    const int floorRuns = 3;
+    mysqlFloor = await BestOfAsync(floorRuns, () => NativeFloors.MySqlLoadDataAsync(scratch, file, rows));
+    Console.Error.WriteLine("  native floor: PostgreSQL COPY ...");
+    try { pgFloor = await BestOfAsync(floorRuns, () => NativeFloors.PostgresCopyAsync(olap, file, rows)); }
+    catch (Npgsql.PostgresException e) { Console.Error.WriteLine($"    COPY refused the file ({e.MessageText}): dirty rows? floor not measured"); }
+    Console.Error.WriteLine("  stage alone: ingest read ...");
+    var read = await StageBenchmarks.ReadAsync(file, batchSize);
+    Console.Error.WriteLine("  stage alone: transform clean ...");
+    var clean = await StageBenchmarks.CleanAsync(file, batchSize);
+    Console.Error.WriteLine("  stage alone: oltp-writer write ...");
+    var (write, storedBatches, writeCpu) = await StageBenchmarks.WriteAsync(file, batchSize, scratch, new CoffeeMesh.OltpWriter.CleanSalesBatchConsumerDefinition().ConcurrentMessageLimit ?? 1);
+    Console.Error.WriteLine("  stage alone: olap-sync ...");
+    var olapScratch = new Npgsql.NpgsqlConnectionStringBuilder(olap) { Database = "coffee_sales_data_bench_scratch" }.ConnectionString;
+    await DropPostgresAsync(olapScratch);
+    var (sync, syncCpu) = await StageBenchmarks.SyncAsync(storedBatches, scratch, olapScratch,
+        new CoffeeMesh.OlapSync.SalesBatchStoredConsumerDefinition().ConcurrentMessageLimit ?? 1);
+    await DropPostgresAsync(olapScratch);
+    Console.Error.WriteLine("  outbox: commit-to-consume latency ...");
+    var latencyDb = new MySqlConnectionStringBuilder(oltpBase) { Database = "coffee_shop_sales_bench_outbox" }.ConnectionString;
+    await DropAsync(latencyDb);
+    var latency = await OutboxLatency.MeasureAsync(latencyDb);
+    await DropAsync(latencyDb);
 
-results["native"] = new JsonObject { ["mysql_load_data_rows_per_s"] = Math.Round(mysqlFloor), ["postgres_copy_rows_per_s"] = pgFloor is null ? null : Math.Round(pgFloor.Value) };
-results["stages_alone"] = new JsonObject
-{
-    ["ingest_read_rows_per_s"] = Math.Round(read), ["transform_clean_rows_per_s"] = Math.Round(clean), ["oltp_write_rows_per_s"] = Math.Round(write),
-    ["oltp_write_vs_load_data"] = Math.Round(write / mysqlFloor, 2),
-    ["olap_sync_rows_per_s"] = Math.Round(sync),
-    ["olap_sync_vs_copy"] = pgFloor is null ? null : Math.Round(sync / pgFloor.Value, 2),
-};
-results["outbox_latency_ms"] = new JsonObject
-{
-    ["messages"] = latency.Messages, ["median"] = Math.Round(latency.MedianMs, 1), ["p95"] = Math.Round(latency.P95Ms, 1), ["max"] = Math.Round(latency.MaxMs, 1),
-};
+    results["native"] = new JsonObject { ["mysql_load_data_rows_per_s"] = Math.Round(mysqlFloor), ["postgres_copy_rows_per_s"] = pgFloor is null ? null : Math.Round(pgFloor.Value) };
+    results["stages_alone"] = new JsonObject
+    {
+        ["ingest_read_rows_per_s"] = Math.Round(read), ["transform_clean_rows_per_s"] = Math.Round(clean), ["oltp_write_rows_per_s"] = Math.Round(write),
+        ["oltp_write_vs_load_data"] = Math.Round(write / mysqlFloor, 2),
+        ["olap_sync_rows_per_s"] = Math.Round(sync),
+        ["olap_sync_vs_copy"] = pgFloor is null ? null : Math.Round(sync / pgFloor.Value, 2),
+        ["oltp_write_cpu_seconds"] = Cpu(writeCpu),
+        ["olap_sync_cpu_seconds"] = Cpu(syncCpu),
+    };
+    results["outbox_latency_ms"] = new JsonObject
+    {
+        ["messages"] = latency.Messages, ["median"] = Math.Round(latency.MedianMs, 1), ["p95"] = Math.Round(latency.P95Ms, 1), ["max"] = Math.Round(latency.MaxMs, 1),
+    };
+}
+
+await DropAsync(scratch);
 
 if (!skipMesh)
 {
@@ -112,7 +121,7 @@ if (!skipMesh)
         ["rows_per_s"] = Math.Round(rows / mesh.TotalSeconds),
         ["ingest_read_seconds"] = Math.Round(mesh.ReadSeconds, 2),
         ["ingest_rows_per_s"] = Math.Round(rows / mesh.ReadSeconds),
-        ["vs_load_data"] = Math.Round(rows / mesh.TotalSeconds / mysqlFloor, 2),
+        ["vs_load_data"] = meshOnly ? null : Math.Round(rows / mesh.TotalSeconds / mysqlFloor, 2),
         // The native floor for the whole path: the file loaded into MySQL, then copied into PostgreSQL.
         ["vs_load_data_then_copy"] = pgFloor is null ? null : Math.Round(rows / mesh.TotalSeconds / (1 / (1 / mysqlFloor + 1 / pgFloor.Value)), 2),
         ["stored_seconds"] = Math.Round(mesh.StoredSeconds, 2),
@@ -121,7 +130,7 @@ if (!skipMesh)
         ["synced_olap"] = synced,
         ["balanced"] = mesh.Status["balanced"]?.DeepClone(),
         ["peak_rss_mb"] = new JsonObject(memory.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Math.Round(kv.Value)))),
-        ["cpu_seconds"] = new JsonObject(cpu.OrderByDescending(kv => kv.Value).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Math.Round(kv.Value, 1)))),
+        ["cpu_seconds"] = Cpu(cpu),
     };
 }
 
@@ -143,12 +152,18 @@ static string Markdown(JsonObject r)
     if (r["runtime_knobs"] is { } knobs) sb.AppendLine($"Experiment: {knobs}").AppendLine();
     sb.AppendLine("| measure | rows/s | note |");
     sb.AppendLine("|---|---:|---|");
-    sb.AppendLine($"| native: MariaDB LOAD DATA LOCAL INFILE | {F(r["native"]!["mysql_load_data_rows_per_s"])} | raw rows into a text-column scratch table, best of 3 |");
-    sb.AppendLine($"| native: PostgreSQL COPY | {F(r["native"]!["postgres_copy_rows_per_s"])} | same |");
-    sb.AppendLine($"| stage alone: ingest read | {F(r["stages_alone"]!["ingest_read_rows_per_s"])} | CsvHelper stream into batches |");
-    sb.AppendLine($"| stage alone: transform clean | {F(r["stages_alone"]!["transform_clean_rows_per_s"])} | parse, rules, TSV for the writer |");
-    sb.AppendLine($"| stage alone: oltp-writer | {F(r["stages_alone"]!["oltp_write_rows_per_s"])} | {r["stages_alone"]!["oltp_write_vs_load_data"]}x LOAD DATA |");
-    sb.AppendLine($"| stage alone: olap-sync | {F(r["stages_alone"]!["olap_sync_rows_per_s"])} | MySQL to the star schema; {r["stages_alone"]!["olap_sync_vs_copy"]?.ToString() ?? "n/a"}x COPY |");
+    if (r["stages_alone"] is not null)
+    {
+        sb.AppendLine($"| native: MariaDB LOAD DATA LOCAL INFILE | {F(r["native"]!["mysql_load_data_rows_per_s"])} | raw rows into a text-column scratch table, best of 3 |");
+        sb.AppendLine($"| native: PostgreSQL COPY | {F(r["native"]!["postgres_copy_rows_per_s"])} | same |");
+        sb.AppendLine($"| stage alone: ingest read | {F(r["stages_alone"]!["ingest_read_rows_per_s"])} | CsvHelper stream into batches |");
+        sb.AppendLine($"| stage alone: transform clean | {F(r["stages_alone"]!["transform_clean_rows_per_s"])} | parse, rules, TSV for the writer |");
+        sb.AppendLine($"| stage alone: oltp-writer | {F(r["stages_alone"]!["oltp_write_rows_per_s"])} | {r["stages_alone"]!["oltp_write_vs_load_data"]}x LOAD DATA |");
+        sb.AppendLine($"| stage alone: olap-sync | {F(r["stages_alone"]!["olap_sync_rows_per_s"])} | MySQL to the star schema; {r["stages_alone"]!["olap_sync_vs_copy"]?.ToString() ?? "n/a"}x COPY |");
+        foreach (var (stage, key) in new[] { ("oltp-writer", "oltp_write_cpu_seconds"), ("olap-sync", "olap_sync_cpu_seconds") })
+            if (r["stages_alone"]![key] is JsonObject c)
+                sb.AppendLine($"| stage alone: {stage}, CPU seconds | | " + string.Join(", ", c.Select(kv => $"{kv.Key} {kv.Value}")) + " |");
+    }
     if (r["outbox_latency_ms"] is JsonObject l)
         sb.AppendLine($"| outbox: commit to consume | median {l["median"]} ms | p95 {l["p95"]} ms, max {l["max"]} ms over {l["messages"]} messages, one per transaction |");
     if (r["end_to_end"] is JsonObject e)
@@ -157,7 +172,7 @@ static string Markdown(JsonObject r)
             sb.AppendLine($"| mesh: warm-up, not counted | {double.Parse(e["warmup_rows"]!.ToJsonString(), CultureInfo.InvariantCulture) / double.Parse(ws.ToJsonString(), CultureInfo.InvariantCulture):N0} | {e["warmup_rows"]} rows of other dates first, {ws} s |");
         sb.AppendLine($"| mesh: ingest read | {F(e["ingest_rows_per_s"])} | {e["ingest_read_seconds"]} s to read and publish |");
         sb.AppendLine($"| mesh: into MySQL | {F(e["stored_rows_per_s"])} | {e["stored_seconds"]} s to the last batch in MySQL |");
-        sb.AppendLine($"| **mesh: end to end** | **{F(e["rows_per_s"])}** | {e["seconds"]} s to the last batch in the star schema; {e["vs_load_data"]}x LOAD DATA, " +
+        sb.AppendLine($"| **mesh: end to end** | **{F(e["rows_per_s"])}** | {e["seconds"]} s to the last batch in the star schema; {e["vs_load_data"]?.ToString() ?? "n/a"}x LOAD DATA, " +
                       $"{e["vs_load_data_then_copy"]?.ToString() ?? "n/a"}x LOAD DATA then COPY; stored {e["stored_oltp"]}, synced {e["synced_olap"]}, balanced {e["balanced"]} |");
         sb.AppendLine();
         sb.AppendLine("Peak RSS (VmHWM) per service: " + string.Join(", ", e["peak_rss_mb"]!.AsObject().Select(kv => $"{kv.Key} {kv.Value} MB")));
@@ -170,6 +185,9 @@ static string Markdown(JsonObject r)
     }
     return sb.ToString();
 }
+
+static JsonObject Cpu(Dictionary<string, double> seconds) =>
+    new(seconds.OrderByDescending(kv => kv.Value).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Math.Round(kv.Value, 1))));
 
 static async Task<double> BestOfAsync(int runs, Func<Task<double>> measure)
 {

@@ -46,7 +46,7 @@ public static class StageBenchmarks
     /// database, as many batches at a time as the service consumes at once. Only write time is counted.
     /// </summary>
     /// <returns>rows/s, and the "stored" events of the batches written (for the OLAP stage).</returns>
-    public static async Task<(double RowsPerSecond, List<SalesBatchStored> Stored)> WriteAsync(string file, int batchSize, string connectionString, int concurrency)
+    public static async Task<(double RowsPerSecond, List<SalesBatchStored> Stored, Dictionary<string, double> Cpu)> WriteAsync(string file, int batchSize, string connectionString, int concurrency)
     {
         var store = ServiceStore.MySql(connectionString);
         await Migrations.ApplyAsync(store, OltpSchema.Migrations, NullLogger.Instance, CancellationToken.None);
@@ -63,6 +63,7 @@ public static class StageBenchmarks
             batches.Add(clean);
             rows += clean.SalesCount;
         }
+        var cpu = new CpuSample();
         var sw = Stopwatch.StartNew();
         await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (b, ct) =>
         {
@@ -73,12 +74,13 @@ public static class StageBenchmarks
             }
         });
         var rate = rows / sw.Elapsed.TotalSeconds;
+        var spent = cpu.Stop();
         var stored = batches.Select(b => new SalesBatchStored
         {
             IngestionId = b.IngestionId, Sequence = b.Sequence, IngestionNumber = b.IngestionNumber, FirstLine = b.FirstLine, LastLine = b.LastLine,
             RowsRead = b.RowsRead, RowsStored = b.SalesCount, Quarantined = b.Quarantined.Count, OutOfRange = b.OutOfRange,
         }).ToList();
-        return (rate, stored);
+        return (rate, stored, spent);
     }
 
     /// <summary>
@@ -86,13 +88,14 @@ public static class StageBenchmarks
     /// inbox, outbox) from the writer stage's MySQL database into a scratch PostgreSQL database, as
     /// many batches at a time as the service consumes at once.
     /// </summary>
-    public static async Task<double> SyncAsync(IReadOnlyList<SalesBatchStored> stored, string oltpConnectionString, string olapConnectionString, int concurrency)
+    public static async Task<(double RowsPerSecond, Dictionary<string, double> Cpu)> SyncAsync(IReadOnlyList<SalesBatchStored> stored, string oltpConnectionString, string olapConnectionString, int concurrency)
     {
         var store = ServiceStore.PostgreSql(olapConnectionString);
         await Migrations.ApplyAsync(store, OlapSchema.Migrations, NullLogger.Instance, CancellationToken.None);
         var sync = new SalesBatchSync(store, new OltpSource(ServiceStore.MySql(oltpConnectionString)),
             new Inbox(store), new Outbox(new OutboxSignal()));
         long rows = 0;
+        var cpu = new CpuSample();
         var sw = Stopwatch.StartNew();
         await Parallel.ForEachAsync(stored, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (b, ct) =>
         {
@@ -108,8 +111,9 @@ public static class StageBenchmarks
             }
         });
         var rate = rows / sw.Elapsed.TotalSeconds;
+        var spent = cpu.Stop();
         await store.DataSource.DisposeAsync(); // closes its pooled connections, so the scratch database can be dropped
-        return rate;
+        return (rate, spent);
     }
 
     private static RawSalesBatch Batch(ReadChunk chunk, int sequence) => chunk.ToBatch(Guid.Empty, ingestionNumber: 1, sequence);
