@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CoffeeMesh.Contracts;
 
 /// <summary>
@@ -18,6 +20,7 @@ public record CleanSalesBatch
     /// <summary>Valid rows replaced by a later row with the same transaction id in this batch.</summary>
     public int Superseded { get; init; }
     /// <summary>The accepted sales, in the <see cref="SalesTsv"/> format.</summary>
+    [JsonConverter(typeof(BatchTextConverter))]
     public required string Sales { get; init; }
     public required int SalesCount { get; init; }
     /// <summary>The stores and products the sales name, with the values of their last line in the batch.</summary>

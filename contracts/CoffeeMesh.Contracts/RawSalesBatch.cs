@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CoffeeMesh.Contracts;
 
 /// <summary>
@@ -18,6 +20,7 @@ public record RawSalesBatch
     public DateOnly? To { get; init; }
     public required SourceFormat Format { get; init; }
     /// <summary>The records, one per line, in source order (blank lines left out).</summary>
+    [JsonConverter(typeof(BatchTextConverter))]
     public required string Text { get; init; }
     /// <summary>The source line number of each record in <see cref="Text"/>.</summary>
     public required long[] LineNumbers { get; init; }
