@@ -227,9 +227,12 @@ postgres_up() {
         || { tail -20 "$d/initdb.log" >&2; die "initdb failed"; }
     fi
     log "starting postgresql on 127.0.0.1:$PG_PORT"
+    # shared_buffers 1GB: the fact table's key index stays in memory at 10M rows (with 256MB the
+    # sync slowed from 103k to 76k rows/s between 1M and 10M). Spaced checkpoints: a bulk sync does
+    # not write a full-page image of every index page it touches after each one.
     touch "$d/postgres.log"; chown postgres:postgres "$d/postgres.log"
     runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$d/data" -l "$d/postgres.log" -w -t 60 \
-      -o "-p $PG_PORT -k $d/run -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_connections=300 -c max_wal_size=2GB" \
+      -o "-p $PG_PORT -k $d/run -c listen_addresses=127.0.0.1 -c shared_buffers=1GB -c max_connections=300 -c max_wal_size=4GB -c checkpoint_timeout=15min" \
       start >/dev/null || { tail -20 "$d/postgres.log" >&2; die "postgresql did not start"; }
   fi
   psql_admin <<EOF
