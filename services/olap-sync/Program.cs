@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using CoffeeMesh.Messaging;
 using CoffeeMesh.Messaging.Storage;
 using CoffeeMesh.OlapSync;
@@ -19,8 +20,8 @@ builder.Services.AddHealthChecks()
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.MapGet("/ingestions/{id:guid}", async (Guid id, ServiceStore store, CancellationToken ct) =>
-    Results.Json(await SyncReport.LoadAsync(store, id, ct)));
+app.MapGet("/ingestions/{id:guid}", async (Guid id, [FromQuery(Name = "expected_batches")] int? expectedBatches, ServiceStore store, CancellationToken ct) =>
+    Results.Json(await SyncReport.LoadAsync(store, id, expectedBatches, ct)));
 // Do MySQL and the star schema agree? Per day: rows, quantity, amount on each side.
 app.MapGet("/reconciliation", async (DateOnly from, DateOnly to, OltpSource oltp, ServiceStore store, CancellationToken ct) =>
     to < from || to.DayNumber - from.DayNumber >= Reconciliation.MaxDays

@@ -10,10 +10,10 @@ public sealed record SyncReport
     [JsonPropertyName("ingestion_id")] public Guid IngestionId { get; init; }
     [JsonPropertyName("batches_synced")] public int BatchesSynced { get; init; }
     [JsonPropertyName("rows_synced")] public long RowsSynced { get; init; }
-    /// <summary>Facts whose current version came from this ingestion.</summary>
-    [JsonPropertyName("synced_olap")] public long SyncedOlap { get; init; }
+    /// <summary>Facts whose current version came from this ingestion: counted only once every expected batch is synced (it reads them all).</summary>
+    [JsonPropertyName("synced_olap")] public long? SyncedOlap { get; init; }
 
-    public static async Task<SyncReport> LoadAsync(ServiceStore store, Guid id, CancellationToken ct)
+    public static async Task<SyncReport> LoadAsync(ServiceStore store, Guid id, int? expectedBatches, CancellationToken ct)
     {
         await using var c = await store.OpenAsync(ct);
         int batches = 0; long rows = 0, number = 0;
@@ -21,11 +21,11 @@ public sealed record SyncReport
                          "SELECT COUNT(*), COALESCE(SUM(rows_synced), 0), COALESCE(MAX(ingestion_number), 0) FROM sync_batch WHERE ingestion_id = @id")
                          .With("@id", id).ExecuteReaderAsync(ct))
             if (await r.ReadAsync(ct)) { batches = Convert.ToInt32(r.GetValue(0)); rows = Convert.ToInt64(r.GetValue(1)); number = Convert.ToInt64(r.GetValue(2)); }
-        long facts = 0;
-        if (number > 0)
+        long? facts = null;
+        if (batches >= expectedBatches)
         {
             var (from, to) = SalesTsv.VersionRange(number);
-            facts = Convert.ToInt64(await c.Command("SELECT COUNT(*) FROM fact_sales WHERE row_version BETWEEN @from AND @to")
+            facts = number == 0 ? 0 : Convert.ToInt64(await c.Command("SELECT COUNT(*) FROM fact_sales WHERE row_version BETWEEN @from AND @to")
                 .With("@from", from).With("@to", to).ExecuteScalarAsync(ct));
         }
         return new SyncReport { IngestionId = id, BatchesSynced = batches, RowsSynced = rows, SyncedOlap = facts };

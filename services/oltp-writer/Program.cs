@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using CoffeeMesh.Messaging;
 using CoffeeMesh.Messaging.Storage;
 using CoffeeMesh.OltpWriter;
@@ -16,8 +17,8 @@ builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("mysql");
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.MapGet("/ingestions/{id:guid}", async (Guid id, ServiceStore store, CancellationToken ct) =>
-    Results.Json(await IngestionReport.LoadAsync(store, id, ct)));
+app.MapGet("/ingestions/{id:guid}", async (Guid id, [FromQuery(Name = "expected_batches")] int? expectedBatches, ServiceStore store, CancellationToken ct) =>
+    Results.Json(await IngestionReport.LoadAsync(store, id, expectedBatches, ct)));
 app.MapGet("/ingestions/{id:guid}/quarantine", async (Guid id, int? limit, ServiceStore store, CancellationToken ct) =>
     Results.Json(await QuarantineEntry.ListAsync(store, id, Math.Clamp(limit ?? 100, 1, 10_000), ct)));
 

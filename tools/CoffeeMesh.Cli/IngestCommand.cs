@@ -93,8 +93,8 @@ public static class IngestCommand
             state          {status["state"]}{(status["error"] is { } e ? $": {e}" : "")}
             ingest         {status["rows_read"]} rows read in {status["batches"]} batches
             transform      {status["accepted"]} accepted, {status["quarantined"]} quarantined, {status["out_of_range"]} out of range
-            oltp-writer    {status["stored_oltp"]} rows stored in MySQL ({status["batches_stored"]} batches, {status["duplicates_superseded"]} duplicates superseded)
-            olap-sync      {status["synced_olap"]} facts in the PostgreSQL star schema ({status["batches_synced"]} batches)
+            oltp-writer    {status["stored_oltp"]?.ToString() ?? "-"} rows stored in MySQL ({status["batches_stored"]} batches, {status["duplicates_superseded"]} duplicates superseded)
+            olap-sync      {status["synced_olap"]?.ToString() ?? "-"} facts in the PostgreSQL star schema ({status["batches_synced"]} batches)
             balanced       {status["balanced"]?.ToString() ?? "-"}
             """);
         if (status["quarantined_by_reason"] is JsonObject reasons && reasons.Count > 0)

@@ -14,8 +14,11 @@ public sealed class IngestionStatus(IngestionStore ingestions, IHttpClientFactor
         var r = await ingestions.GetAsync(id, ct);
         if (r is null) return null;
         // Both stages at once: a status poll waits for the slower one, not for the two in turn.
-        var oltpReport = StageAsync("oltp-writer", id, ct);
-        var olapReport = StageAsync("olap-sync", id, ct);
+        // Once reading is done the batch count is known, and a stage that holds every batch also
+        // counts the rows it keeps from this ingestion.
+        int? expected = r.State == IngestionStates.Read ? r.NextSequence : null;
+        var oltpReport = StageAsync("oltp-writer", id, expected, ct);
+        var olapReport = StageAsync("olap-sync", id, expected, ct);
         var oltp = await oltpReport;
         var olap = await olapReport;
 
@@ -52,9 +55,9 @@ public sealed class IngestionStatus(IngestionStore ingestions, IHttpClientFactor
             ["out_of_range"] = outOfRange,
             ["duplicates_superseded"] = L("superseded"),
             ["quarantined_by_reason"] = oltp?["quarantined_by_reason"]?.DeepClone() ?? new JsonObject(),
-            ["stored_oltp"] = L("stored_oltp"),
+            ["stored_oltp"] = oltp?["stored_oltp"]?.DeepClone(),
             ["batches_synced"] = batchesSynced,
-            ["synced_olap"] = P("synced_olap"),
+            ["synced_olap"] = olap?["synced_olap"]?.DeepClone(),
             // The accounting identity, checked on what the databases hold.
             ["balanced"] = state == "completed" ? accepted + quarantined + outOfRange == r.RowsRead : null,
             ["created_at"] = r.CreatedAt.ToString("O"),
@@ -63,11 +66,12 @@ public sealed class IngestionStatus(IngestionStore ingestions, IHttpClientFactor
     }
 
     /// <summary>A later stage's report on the ingestion; null while the stage does not answer.</summary>
-    private async Task<JsonObject?> StageAsync(string service, Guid id, CancellationToken ct)
+    private async Task<JsonObject?> StageAsync(string service, Guid id, int? expectedBatches, CancellationToken ct)
     {
         try
         {
-            return await http.CreateClient(service).GetFromJsonAsync<JsonObject>($"/ingestions/{id}", ct);
+            return await http.CreateClient(service).GetFromJsonAsync<JsonObject>(
+                expectedBatches is int n ? $"/ingestions/{id}?expected_batches={n}" : $"/ingestions/{id}", ct);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
