@@ -10,8 +10,8 @@ using MySqlConnector;
 namespace CoffeeMesh.OltpWriter;
 
 /// <summary>
-/// Writes one clean batch in one MySQL transaction: bulk load into a staging table, one set-based
-/// upsert into sales, the batch's stores and products, its quarantined rows, the batch record, the
+/// Writes one clean batch in one MySQL transaction: a bulk load into sales (through a staging table
+/// and one set-based upsert when some ids are already stored), the batch's stores and products, its quarantined rows, the batch record, the
 /// inbox entry and the outbox "stored" event. Either all of it commits or none of it does.
 /// </summary>
 public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox outbox)
@@ -28,16 +28,6 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
         activity?.SetTag("coffeemesh.ingestion_id", batch.IngestionId).SetTag("coffeemesh.sequence", batch.Sequence)
             .SetTag("coffeemesh.rows", batch.SalesCount).SetTag("coffeemesh.quarantined", batch.Quarantined.Count);
         await using var connection = (MySqlConnection)await store.OpenAsync(ct);
-        // Temporary tables live per connection and never cause an implicit commit; MEMORY skips the
-        // redo and undo logging a throwaway copy does not need. One round trip: a pooled connection
-        // may still hold the table from its last batch.
-        await connection.Command("CREATE TEMPORARY TABLE IF NOT EXISTS sales_stage (" +
-                                 "transaction_id VARCHAR(40) NOT NULL, transaction_date DATE NOT NULL, transaction_time TIME NOT NULL, " +
-                                 "transaction_qty INT NOT NULL, store_id INT NOT NULL, product_id INT NOT NULL, unit_price DECIMAL(12,2) NOT NULL, " +
-                                 "total_amount DECIMAL(14,2) NOT NULL, row_version BIGINT NOT NULL) ENGINE=MEMORY; " +
-                                 "TRUNCATE TABLE sales_stage")
-            .ExecuteNonQueryAsync(ct);
-
         await using var tx = await connection.BeginTransactionAsync(ct);
         if (!await inbox.TryAcceptAsync(connection, tx, ConsumerName, messageId, ct))
         {
@@ -48,48 +38,17 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
 
         if (batch.SalesCount > 0)
         {
-            await using (var data = new MemoryStream(Encoding.UTF8.GetBytes(batch.Sales)))
-            {
-                var loader = new MySqlBulkLoader(connection)
-                {
-                    TableName = "sales_stage",
-                    Local = true,
-                    SourceStream = data,
-                    FieldTerminator = "\t",
-                    LineTerminator = "\n",
-                    EscapeCharacter = '\\',
-                    CharacterSet = "utf8mb4",
-                };
-                loader.Columns.AddRange(SalesTsv.Columns);
-                var loaded = await loader.LoadAsync(ct);
-                // LOCAL loads turn bad values into warnings (a zero date, a truncated id) instead of
-                // errors: refuse the batch rather than store a silently altered row.
-                var warnings = Convert.ToInt64(await connection.Command("SHOW COUNT(*) WARNINGS", tx).ExecuteScalarAsync(ct));
-                if (warnings > 0 || loaded != batch.SalesCount)
-                    throw new InvalidDataException(
-                        $"batch {batch.IngestionId}/{batch.Sequence}: LOAD DATA took {loaded} of {batch.SalesCount} rows with {warnings} warnings");
-            }
             await UpsertStoresAndProductsAsync(connection, tx, batch, now, ct);
-            // Every column is replaced only by a newer row_version; row_version itself goes last
-            // because MySQL evaluates the assignments left to right.
-            await connection.Command(
-                    """
-                    INSERT INTO sales (transaction_id, transaction_date, transaction_time, transaction_qty, store_id, product_id,
-                                       unit_price, total_amount, row_version)
-                    SELECT transaction_id, transaction_date, transaction_time, transaction_qty, store_id, product_id,
-                           unit_price, total_amount, row_version
-                    FROM sales_stage
-                    ON DUPLICATE KEY UPDATE
-                      transaction_date = IF(VALUES(row_version) >= sales.row_version, VALUES(transaction_date), sales.transaction_date),
-                      transaction_time = IF(VALUES(row_version) >= sales.row_version, VALUES(transaction_time), sales.transaction_time),
-                      transaction_qty  = IF(VALUES(row_version) >= sales.row_version, VALUES(transaction_qty), sales.transaction_qty),
-                      store_id         = IF(VALUES(row_version) >= sales.row_version, VALUES(store_id), sales.store_id),
-                      product_id       = IF(VALUES(row_version) >= sales.row_version, VALUES(product_id), sales.product_id),
-                      unit_price       = IF(VALUES(row_version) >= sales.row_version, VALUES(unit_price), sales.unit_price),
-                      total_amount     = IF(VALUES(row_version) >= sales.row_version, VALUES(total_amount), sales.total_amount),
-                      row_version      = GREATEST(sales.row_version, VALUES(row_version))
-                    """, tx)
-                .ExecuteNonQueryAsync(ct);
+            var tsv = Encoding.UTF8.GetBytes(batch.Sales);
+            // Most batches bring only new transactions: they are loaded straight into sales, and a
+            // row whose id is already there is skipped (IGNORE). Only a batch that skipped some goes
+            // through the staging table, where the newer row_version of each id wins.
+            var loaded = await LoadAsync(connection, tx, "sales", ignoreDuplicates: true, tsv, batch, ct);
+            if (loaded < batch.SalesCount)
+            {
+                await LoadAsync(connection, tx, "sales_stage", ignoreDuplicates: false, tsv, batch, ct);
+                await UpsertFromStageAsync(connection, tx, ct);
+            }
         }
 
         await QuarantineAsync(connection, tx, batch, now, ct);
@@ -120,6 +79,74 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
         outbox.Committed();
         return true;
     }
+
+    /// <summary>
+    /// LOAD DATA of the batch's TSV into a table; returns the rows inserted. A LOCAL load turns a bad
+    /// value (a zero date, a truncated id) into a warning instead of an error, and IGNORE turns a
+    /// duplicate id into one: every warning beyond the skipped duplicates refuses the batch, rather
+    /// than store a silently altered row.
+    /// </summary>
+    private static async Task<long> LoadAsync(MySqlConnection connection, DbTransaction tx, string table, bool ignoreDuplicates,
+        byte[] tsv, CleanSalesBatch batch, CancellationToken ct)
+    {
+        if (table == "sales_stage")
+        {
+            // A temporary table lives per connection, and creating one commits nothing; MEMORY skips
+            // the redo and undo logging a throwaway copy does not need. A pooled connection may
+            // still hold the table from an earlier batch (DELETE, not TRUNCATE: TRUNCATE may commit).
+            await connection.Command("CREATE TEMPORARY TABLE IF NOT EXISTS sales_stage (" +
+                                     "transaction_id VARCHAR(40) NOT NULL, transaction_date DATE NOT NULL, transaction_time TIME NOT NULL, " +
+                                     "transaction_qty INT NOT NULL, store_id INT NOT NULL, product_id INT NOT NULL, unit_price DECIMAL(12,2) NOT NULL, " +
+                                     "total_amount DECIMAL(14,2) NOT NULL, row_version BIGINT NOT NULL) ENGINE=MEMORY; " +
+                                     "DELETE FROM sales_stage", tx)
+                .ExecuteNonQueryAsync(ct);
+        }
+        await using var data = new MemoryStream(tsv, writable: false);
+        var loader = new MySqlBulkLoader(connection)
+        {
+            TableName = table,
+            Local = true,
+            SourceStream = data,
+            FieldTerminator = "\t",
+            LineTerminator = "\n",
+            EscapeCharacter = '\\',
+            CharacterSet = "utf8mb4",
+            ConflictOption = ignoreDuplicates ? MySqlBulkLoaderConflictOption.Ignore : MySqlBulkLoaderConflictOption.None,
+        };
+        loader.Columns.AddRange(SalesTsv.Columns);
+        long loaded = await loader.LoadAsync(ct);
+        var warnings = Convert.ToInt64(await connection.Command("SHOW COUNT(*) WARNINGS", tx).ExecuteScalarAsync(ct));
+        var skipped = batch.SalesCount - loaded;
+        if (warnings != skipped || (!ignoreDuplicates && skipped != 0))
+            throw new InvalidDataException(
+                $"batch {batch.IngestionId}/{batch.Sequence}: LOAD DATA into {table} took {loaded} of {batch.SalesCount} rows with {warnings} warnings");
+        return loaded;
+    }
+
+    /// <summary>
+    /// Every column is replaced only by a newer row_version; row_version itself goes last because
+    /// MySQL evaluates the assignments left to right. Rows this batch has just inserted match
+    /// themselves and are left as they are.
+    /// </summary>
+    private static Task<int> UpsertFromStageAsync(MySqlConnection connection, DbTransaction tx, CancellationToken ct) =>
+        connection.Command(
+                """
+                INSERT INTO sales (transaction_id, transaction_date, transaction_time, transaction_qty, store_id, product_id,
+                                   unit_price, total_amount, row_version)
+                SELECT transaction_id, transaction_date, transaction_time, transaction_qty, store_id, product_id,
+                       unit_price, total_amount, row_version
+                FROM sales_stage
+                ON DUPLICATE KEY UPDATE
+                  transaction_date = IF(VALUES(row_version) >= sales.row_version, VALUES(transaction_date), sales.transaction_date),
+                  transaction_time = IF(VALUES(row_version) >= sales.row_version, VALUES(transaction_time), sales.transaction_time),
+                  transaction_qty  = IF(VALUES(row_version) >= sales.row_version, VALUES(transaction_qty), sales.transaction_qty),
+                  store_id         = IF(VALUES(row_version) >= sales.row_version, VALUES(store_id), sales.store_id),
+                  product_id       = IF(VALUES(row_version) >= sales.row_version, VALUES(product_id), sales.product_id),
+                  unit_price       = IF(VALUES(row_version) >= sales.row_version, VALUES(unit_price), sales.unit_price),
+                  total_amount     = IF(VALUES(row_version) >= sales.row_version, VALUES(total_amount), sales.total_amount),
+                  row_version      = GREATEST(sales.row_version, VALUES(row_version))
+                """, tx)
+            .ExecuteNonQueryAsync(ct);
 
     /// <summary>
     /// A batch names a handful of stores and products (transform keeps the last line's values).

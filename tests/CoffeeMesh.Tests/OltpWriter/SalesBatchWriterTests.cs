@@ -104,6 +104,37 @@ public sealed class SalesBatchWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_of_new_and_stored_ids_inserts_the_new_ones_and_keeps_the_newer_version_of_the_others()
+    {
+        // Ingestion 2 stores ids 1-10 with quantity 2.
+        await Writer().WriteAsync(Batch(Guid.NewGuid(), 0, 1, 10, qty: 2, ingestionNumber: 2), Guid.NewGuid(), default);
+
+        // An older ingestion brings ids 6-15: 6-10 stay as ingestion 2 left them, 11-15 are new.
+        await Writer().WriteAsync(Batch(Guid.NewGuid(), 0, 6, 10, qty: 1, ingestionNumber: 1), Guid.NewGuid(), default);
+        // A newer one brings ids 14-17: 14-15 are replaced, 16-17 are new.
+        await Writer().WriteAsync(Batch(Guid.NewGuid(), 0, 14, 4, qty: 3, ingestionNumber: 3), Guid.NewGuid(), default);
+
+        Assert.Equal(17, await Count("SELECT COUNT(*) FROM sales"));
+        Assert.Equal(10, await Count("SELECT COUNT(*) FROM sales WHERE transaction_qty = 2 AND row_version >> 32 = 2"));
+        Assert.Equal(3, await Count("SELECT COUNT(*) FROM sales WHERE transaction_qty = 1 AND row_version >> 32 = 1 AND transaction_id IN ('11_20250101', '12_20250101', '13_20250101')"));
+        Assert.Equal(4, await Count("SELECT COUNT(*) FROM sales WHERE transaction_qty = 3 AND total_amount = 90.00 AND row_version >> 32 = 3"));
+    }
+
+    [Fact]
+    public async Task A_batch_with_a_value_MySQL_would_alter_is_refused_and_nothing_of_it_is_stored()
+    {
+        var batch = Batch(Guid.NewGuid(), 0, 1, 100);
+        // An impossible date: a LOCAL load would store it as 0000-00-00 with a warning.
+        batch = batch with { Sales = batch.Sales.Replace("1_20250101\t2025-01-01", "1_20250101\t2025-02-31") };
+
+        await Assert.ThrowsAsync<InvalidDataException>(() => Writer().WriteAsync(batch, Guid.NewGuid(), default));
+
+        Assert.Equal(0, await Count("SELECT COUNT(*) FROM sales"));
+        Assert.Equal(0, await Count("SELECT COUNT(*) FROM ingestion_batch"));
+        Assert.Equal(0, await Count("SELECT COUNT(*) FROM outbox_message"));
+    }
+
+    [Fact]
     public async Task Migrations_are_safe_to_rerun()
     {
         await Migrations.ApplyAsync(_store, OltpSchema.Migrations, NullLogger.Instance, default);
