@@ -21,7 +21,9 @@ builder.Services.AddHealthChecks()
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapGet("/ingestions/{id:guid}", async (Guid id, [FromQuery(Name = "expected_batches")] int? expectedBatches, ServiceStore store, CancellationToken ct) =>
-    Results.Json(await SyncReport.LoadAsync(store, id, expectedBatches, ct)));
+    expectedBatches < 0
+        ? Results.Problem("'expected_batches' must not be negative", statusCode: StatusCodes.Status400BadRequest)
+        : Results.Json(await SyncReport.LoadAsync(store, id, expectedBatches, ct)));
 // Do MySQL and the star schema agree? Per day: rows, quantity, amount on each side.
 app.MapGet("/reconciliation", async (DateOnly from, DateOnly to, OltpSource oltp, ServiceStore store, CancellationToken ct) =>
     to < from || to.DayNumber - from.DayNumber >= Reconciliation.MaxDays

@@ -18,7 +18,9 @@ builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("mysql");
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapGet("/ingestions/{id:guid}", async (Guid id, [FromQuery(Name = "expected_batches")] int? expectedBatches, ServiceStore store, CancellationToken ct) =>
-    Results.Json(await IngestionReport.LoadAsync(store, id, expectedBatches, ct)));
+    expectedBatches < 0
+        ? Results.Problem("'expected_batches' must not be negative", statusCode: StatusCodes.Status400BadRequest)
+        : Results.Json(await IngestionReport.LoadAsync(store, id, expectedBatches, ct)));
 app.MapGet("/ingestions/{id:guid}/quarantine", async (Guid id, int? limit, ServiceStore store, CancellationToken ct) =>
     Results.Json(await QuarantineEntry.ListAsync(store, id, Math.Clamp(limit ?? 100, 1, 10_000), ct)));
 
