@@ -98,4 +98,3 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
         return true;
     }
 }
-

@@ -1,5 +1,5 @@
-using CoffeeMesh.Contracts;
 using System.Text.Json.Serialization;
+using CoffeeMesh.Contracts;
 using CoffeeMesh.Messaging.Storage;
 
 namespace CoffeeMesh.OltpWriter;

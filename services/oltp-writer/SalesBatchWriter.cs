@@ -11,8 +11,9 @@ namespace CoffeeMesh.OltpWriter;
 
 /// <summary>
 /// Writes one clean batch in one MySQL transaction: a bulk load into sales (through a staging table
-/// and one set-based upsert when some ids are already stored), the batch's stores and products, its quarantined rows, the batch record, the
-/// inbox entry and the outbox "stored" event. Either all of it commits or none of it does.
+/// and one set-based upsert when some ids are already stored), the batch's stores and products, its
+/// quarantined rows, the batch record, the inbox entry and the outbox "stored" event. Either all of
+/// it commits or none of it does.
 /// </summary>
 public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox outbox)
 {
@@ -46,6 +47,7 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
             var loaded = await LoadAsync(connection, tx, "sales", ignoreDuplicates: true, tsv, batch, ct);
             if (loaded < batch.SalesCount)
             {
+                await EmptyStageAsync(connection, tx, ct);
                 await LoadAsync(connection, tx, "sales_stage", ignoreDuplicates: false, tsv, batch, ct);
                 await UpsertFromStageAsync(connection, tx, ct);
             }
@@ -89,18 +91,6 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
     private static async Task<long> LoadAsync(MySqlConnection connection, DbTransaction tx, string table, bool ignoreDuplicates,
         byte[] tsv, CleanSalesBatch batch, CancellationToken ct)
     {
-        if (table == "sales_stage")
-        {
-            // A temporary table lives per connection, and creating one commits nothing; MEMORY skips
-            // the redo and undo logging a throwaway copy does not need. A pooled connection may
-            // still hold the table from an earlier batch (DELETE, not TRUNCATE: TRUNCATE may commit).
-            await connection.Command("CREATE TEMPORARY TABLE IF NOT EXISTS sales_stage (" +
-                                     "transaction_id VARCHAR(40) NOT NULL, transaction_date DATE NOT NULL, transaction_time TIME NOT NULL, " +
-                                     "transaction_qty INT NOT NULL, store_id INT NOT NULL, product_id INT NOT NULL, unit_price DECIMAL(12,2) NOT NULL, " +
-                                     "total_amount DECIMAL(14,2) NOT NULL, row_version BIGINT NOT NULL) ENGINE=MEMORY; " +
-                                     "DELETE FROM sales_stage", tx)
-                .ExecuteNonQueryAsync(ct);
-        }
         await using var data = new MemoryStream(tsv, writable: false);
         var loader = new MySqlBulkLoader(connection)
         {
@@ -122,6 +112,19 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
                 $"batch {batch.IngestionId}/{batch.Sequence}: LOAD DATA into {table} took {loaded} of {batch.SalesCount} rows with {warnings} warnings");
         return loaded;
     }
+
+    /// <summary>
+    /// A temporary table lives per connection, and creating one commits nothing; MEMORY skips the
+    /// redo and undo logging a throwaway copy does not need. A pooled connection may still hold the
+    /// table from an earlier batch (DELETE, not TRUNCATE: TRUNCATE may commit).
+    /// </summary>
+    private static Task<int> EmptyStageAsync(MySqlConnection connection, DbTransaction tx, CancellationToken ct) =>
+        connection.Command("CREATE TEMPORARY TABLE IF NOT EXISTS sales_stage (" +
+                           "transaction_id VARCHAR(40) NOT NULL, transaction_date DATE NOT NULL, transaction_time TIME NOT NULL, " +
+                           "transaction_qty INT NOT NULL, store_id INT NOT NULL, product_id INT NOT NULL, unit_price DECIMAL(12,2) NOT NULL, " +
+                           "total_amount DECIMAL(14,2) NOT NULL, row_version BIGINT NOT NULL) ENGINE=MEMORY; " +
+                           "DELETE FROM sales_stage", tx)
+            .ExecuteNonQueryAsync(ct);
 
     /// <summary>
     /// Every column is replaced only by a newer row_version; row_version itself goes last because
