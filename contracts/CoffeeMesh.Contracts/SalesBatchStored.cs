@@ -13,4 +13,7 @@ public record SalesBatchStored
     public required int RowsStored { get; init; }
     public required int Quarantined { get; init; }
     public int OutOfRange { get; init; }
+    /// <summary>None of the batch's transactions was in MySQL before: every row was added, none replaced.
+    /// A hint for olap-sync's cheaper insert; false (the default) when unknown.</summary>
+    public bool NewTransactionsOnly { get; init; }
 }

@@ -67,19 +67,8 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
             await tx.RollbackAsync(ct);
             return false;
         }
-        // A fact is replaced only by a newer version of it: batches of different ingestions may
-        // arrive in any order.
-        await pg.Command(
-                """
-                INSERT INTO fact_sales AS f (transaction_id, date_id, time_id, store_id, product_id, transaction_qty, total_amount, row_version)
-                SELECT transaction_id, date_id, time_id, store_id, product_id, transaction_qty, total_amount, row_version FROM fact_stage
-                ORDER BY transaction_id -- key order: the primary key's pages are visited once each, in sequence
-                ON CONFLICT (transaction_id) DO UPDATE SET
-                  date_id = excluded.date_id, time_id = excluded.time_id, store_id = excluded.store_id, product_id = excluded.product_id,
-                  transaction_qty = excluded.transaction_qty, total_amount = excluded.total_amount, row_version = excluded.row_version
-                WHERE f.row_version < excluded.row_version
-                """, tx)
-            .ExecuteNonQueryAsync(ct);
+        if (batch.NewTransactionsOnly) await AddNewFactsAsync(pg, tx, ct);
+        else await UpsertFactsAsync(pg, tx, ct);
         await pg.Command(
                 """
                 INSERT INTO sync_batch (ingestion_id, sequence, ingestion_number, rows_synced, synced_at, synced_by)
@@ -97,4 +86,43 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
         activity?.SetTag("coffeemesh.rows", rows);
         return true;
     }
+
+    /// <summary>
+    /// A batch whose transactions were all new to MySQL is almost always new here too, and a plain
+    /// INSERT costs PostgreSQL about a third less than ON CONFLICT (measured: 5.7 against 9 µs a row
+    /// into a 9M-row fact table). Should a fact exist after all (a batch published again, a
+    /// concurrent batch with the same id, a store rebuilt), the primary key stops the INSERT, in
+    /// key order at the first such row, and the upsert runs instead.
+    /// </summary>
+    private static async Task AddNewFactsAsync(NpgsqlConnection pg, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await tx.SaveAsync("new_facts", ct);
+        try
+        {
+            await pg.Command($"INSERT INTO fact_sales ({FactColumns}) SELECT {FactColumns} FROM fact_stage ORDER BY transaction_id", tx)
+                .ExecuteNonQueryAsync(ct);
+            await tx.ReleaseAsync("new_facts", ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await tx.RollbackAsync("new_facts", ct);
+            await UpsertFactsAsync(pg, tx, ct);
+        }
+    }
+
+    /// <summary>A fact is replaced only by a newer version of it: batches of different ingestions may arrive in any order.</summary>
+    private static Task<int> UpsertFactsAsync(NpgsqlConnection pg, NpgsqlTransaction tx, CancellationToken ct) =>
+        pg.Command(
+                $"""
+                INSERT INTO fact_sales AS f ({FactColumns})
+                SELECT {FactColumns} FROM fact_stage
+                ORDER BY transaction_id -- key order: the primary key's pages are visited once each, in sequence
+                ON CONFLICT (transaction_id) DO UPDATE SET
+                  date_id = excluded.date_id, time_id = excluded.time_id, store_id = excluded.store_id, product_id = excluded.product_id,
+                  transaction_qty = excluded.transaction_qty, total_amount = excluded.total_amount, row_version = excluded.row_version
+                WHERE f.row_version < excluded.row_version
+                """, tx)
+            .ExecuteNonQueryAsync(ct);
+
+    private const string FactColumns = "transaction_id, date_id, time_id, store_id, product_id, transaction_qty, total_amount, row_version";
 }

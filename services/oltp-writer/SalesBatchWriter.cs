@@ -37,6 +37,7 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
         }
         var now = DateTime.UtcNow;
 
+        var newTransactionsOnly = true;
         if (batch.SalesCount > 0)
         {
             await UpsertStoresAndProductsAsync(connection, tx, batch, now, ct);
@@ -47,6 +48,7 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
             var loaded = await LoadAsync(connection, tx, "sales", ignoreDuplicates: true, tsv, batch, ct);
             if (loaded < batch.SalesCount)
             {
+                newTransactionsOnly = false;
                 await EmptyStageAsync(connection, tx, ct);
                 await LoadAsync(connection, tx, "sales_stage", ignoreDuplicates: false, tsv, batch, ct);
                 await UpsertFromStageAsync(connection, tx, ct);
@@ -75,6 +77,7 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
             RowsStored = batch.SalesCount,
             Quarantined = batch.Quarantined.Count,
             OutOfRange = batch.OutOfRange,
+            NewTransactionsOnly = newTransactionsOnly,
         };
         await outbox.AddAsync(connection, tx, stored, MessageIds.For("stored", batch.IngestionId, batch.Sequence), ct);
         await tx.CommitAsync(ct);

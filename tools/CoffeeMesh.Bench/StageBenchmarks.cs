@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using CoffeeMesh.Contracts;
 using CoffeeMesh.Ingest.Reading;
 using CoffeeMesh.Messaging;
@@ -75,16 +76,18 @@ public static class StageBenchmarks
         });
         var rate = rows / sw.Elapsed.TotalSeconds;
         var spent = cpu.Stop();
-        var stored = batches.Select(b => new SalesBatchStored
-        {
-            IngestionId = b.IngestionId, Sequence = b.Sequence, IngestionNumber = b.IngestionNumber, FirstLine = b.FirstLine, LastLine = b.LastLine,
-            RowsRead = b.RowsRead, RowsStored = b.SalesCount, Quarantined = b.Quarantined.Count, OutOfRange = b.OutOfRange,
-        }).ToList();
+        // The events as the writer published them (its outbox), so the sync stage sees what olap-sync would.
+        var stored = new List<SalesBatchStored>();
+        await using (var c = (MySqlConnector.MySqlConnection)await store.OpenAsync(CancellationToken.None))
+        await using (var events = await c.Command("SELECT body FROM outbox_message WHERE message_type = @type ORDER BY sequence_number")
+                         .With("@type", $"{typeof(SalesBatchStored).FullName}, {typeof(SalesBatchStored).Assembly.GetName().Name}").ExecuteReaderAsync())
+            while (await events.ReadAsync())
+                stored.Add(JsonSerializer.Deserialize<SalesBatchStored>(events.GetString(0), new JsonSerializerOptions(JsonSerializerDefaults.Web))!);
         return (rate, stored, spent);
     }
 
     /// <summary>
-    /// olap-sync's path (MySQL read by version range, binary COPY, dimension and fact upserts,
+    /// olap-sync's path (MySQL read by version range, COPY, dimension and fact upserts,
     /// inbox, outbox) from the writer stage's MySQL database into a scratch PostgreSQL database, as
     /// many batches at a time as the service consumes at once.
     /// </summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CoffeeMesh.Contracts;
 using CoffeeMesh.Messaging;
 using CoffeeMesh.Messaging.Inbox;
@@ -47,11 +48,12 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
     private SalesBatchSync Sync(string? oltp = null) =>
         new(_pg, new OltpSource(ServiceStore.MySql(oltp ?? _oltp)), new Inbox(_pg), new Outbox(new OutboxSignal()));
 
-    /// <summary>Stores a batch through oltp-writer (into this test's MySQL unless told) and returns the event olap-sync consumes.</summary>
+    /// <summary>Stores a batch through oltp-writer (into this test's MySQL unless told) and returns the event it
+    /// published, as olap-sync consumes it.</summary>
     private async Task<SalesBatchStored> StoreAsync(long ingestionNumber, int sequence, IEnumerable<SalesRow> rows, Product? product = null,
-        ServiceStore? into = null)
+        string? into = null)
     {
-        var mysql = into ?? _mysql;
+        var mysql = ServiceStore.MySql(into ?? _oltp);
         var list = rows.ToList();
         var batch = new CleanSalesBatch
         {
@@ -64,11 +66,10 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
         };
         var writer = new SalesBatchWriter(mysql, new Inbox(mysql), new Outbox(new OutboxSignal()));
         Assert.True(await writer.WriteAsync(batch, Guid.NewGuid(), default));
-        return new SalesBatchStored
-        {
-            IngestionId = batch.IngestionId, Sequence = sequence, IngestionNumber = ingestionNumber, FirstLine = batch.FirstLine,
-            LastLine = batch.LastLine, RowsRead = list.Count, RowsStored = list.Count, Quarantined = 0,
-        };
+        var body = await TestDatabases.ScalarAsync<string>(into ?? _oltp,
+            "SELECT body FROM outbox_message WHERE message_id = @id ORDER BY sequence_number DESC LIMIT 1",
+            ("@id", MessageIds.For("stored", batch.IngestionId, sequence).ToString()));
+        return JsonSerializer.Deserialize<SalesBatchStored>(body, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
     }
 
     private static Guid IngestionOf(long number) => new($"00000000-0000-0000-0000-{number:D12}");
@@ -117,11 +118,27 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_published_again_under_a_new_id_leaves_one_fact_per_sale()
+    {
+        var stored = await StoreAsync(1, 0, Rows(1, 500, qty: 2));
+
+        Assert.True(await Sync().SyncAsync(stored, Guid.NewGuid(), default));
+        // Its sales are new to MySQL, but no longer to PostgreSQL: the plain insert gives way to the upsert.
+        Assert.True(await Sync().SyncAsync(stored, Guid.NewGuid(), default));
+
+        Assert.Equal(500, await Count("SELECT COUNT(*) FROM fact_sales"));
+        Assert.Equal(1000, await Count("SELECT SUM(transaction_qty) FROM fact_sales"));
+        Assert.Equal(500, await Count("SELECT rows_synced FROM sync_batch"));
+    }
+
+    [Fact]
     public async Task A_later_ingestion_replaces_facts_and_an_older_batch_synced_late_does_not_undo_it()
     {
         var first = await StoreAsync(1, 0, Rows(1, 100, qty: 1));
         await Sync().SyncAsync(first, Guid.NewGuid(), default);
         var again = await StoreAsync(2, 0, Rows(1, 100, qty: 3));
+        Assert.True(first.NewTransactionsOnly);
+        Assert.False(again.NewTransactionsOnly); // it replaced stored sales: olap-sync must upsert
 
         await Sync().SyncAsync(again, Guid.NewGuid(), default);
         // The first ingestion's event redelivered under a new id (a republish): its rows in MySQL
@@ -143,9 +160,9 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
         var staleCopy = TestDatabases.OltpDatabase("sync_stale");
         try
         {
-            var store = ServiceStore.MySql(staleCopy);
-            await Migrations.ApplyAsync(store, OltpSchema.Migrations, NullLogger.Instance, default);
-            var older = await StoreAsync(1, 0, Rows(1, 10, qty: 9), into: store);
+            await Migrations.ApplyAsync(ServiceStore.MySql(staleCopy), OltpSchema.Migrations, NullLogger.Instance, default);
+            var older = await StoreAsync(1, 0, Rows(1, 10, qty: 9), into: staleCopy);
+            Assert.True(older.NewTransactionsOnly); // new to that copy of MySQL, not to PostgreSQL: the plain insert must give way
 
             await Sync(staleCopy).SyncAsync(older, Guid.NewGuid(), default);
 
