@@ -46,7 +46,7 @@ public static class SalesChecksum
     {
         await using var c = new MySqlConnection(connectionString);
         await c.OpenAsync();
-        // One ingestion's rows: from sales by its index, joined to stores and products exactly as the
+        // One ingestion's rows: a range of sales' primary key (row_version), joined to stores and products exactly as the
         // sales_data view does (the view joined back to sales let the optimizer scan after a restart).
         var sql = ingestionId is null
             ? "SELECT transaction_id, transaction_date, transaction_time, transaction_qty, store_id, store_location, product_id, " +
@@ -54,7 +54,7 @@ public static class SalesChecksum
               (date is null ? "" : " AND transaction_date = @date")
             : "SELECT s.transaction_id, s.transaction_date, s.transaction_time, s.transaction_qty, s.store_id, st.store_location, s.product_id, " +
               "s.unit_price, p.product_category, p.product_type, p.product_detail, s.total_amount " +
-              "FROM sales s FORCE INDEX (ix_sales_version) JOIN stores st ON st.store_id = s.store_id JOIN products p ON p.product_id = s.product_id " +
+              "FROM sales s FORCE INDEX (PRIMARY) JOIN stores st ON st.store_id = s.store_id JOIN products p ON p.product_id = s.product_id " +
               "WHERE s.row_version BETWEEN @from AND @to" + (date is null ? "" : " AND s.transaction_date = @date");
         await using var cmd = new MySqlCommand(sql, c);
         if (ingestionId is { } id)
@@ -108,7 +108,7 @@ public static class SalesChecksum
         await using var cmd = new MySqlCommand(
             "SELECT s.transaction_id, s.transaction_date, s.transaction_time, s.transaction_qty, s.store_id, st.store_location, s.product_id, " +
             "p.product_category, p.product_type, p.product_detail, s.total_amount " +
-            "FROM sales s FORCE INDEX (ix_sales_version) JOIN stores st ON st.store_id = s.store_id JOIN products p ON p.product_id = s.product_id " +
+            "FROM sales s FORCE INDEX (PRIMARY) JOIN stores st ON st.store_id = s.store_id JOIN products p ON p.product_id = s.product_id " +
             "WHERE s.row_version BETWEEN @from AND @to", c);
         cmd.Parameters.AddWithValue("@from", from);
         cmd.Parameters.AddWithValue("@to", to);

@@ -140,4 +140,30 @@ public sealed class SalesBatchWriterTests : IAsyncLifetime
         await Migrations.ApplyAsync(_store, OltpSchema.Migrations, NullLogger.Instance, default);
         Assert.Equal(OltpSchema.Migrations.Count, await Count("SELECT COUNT(*) FROM schema_version"));
     }
+
+    [Fact]
+    public async Task Sales_stored_before_the_table_was_keyed_by_row_version_survive_the_change_and_ids_stay_unique()
+    {
+        var cs = TestDatabases.OltpDatabase("writer_rekey");
+        try
+        {
+            var store = ServiceStore.MySql(cs);
+            await Migrations.ApplyAsync(store, OltpSchema.Migrations.Where(m => m.Version < 7).ToList(), NullLogger.Instance, default);
+            var writer = new SalesBatchWriter(store, new Inbox(store), new Outbox(new OutboxSignal()));
+            await writer.WriteAsync(Batch(Guid.NewGuid(), 0, 1, 300, qty: 1), Guid.NewGuid(), default);
+
+            await Migrations.ApplyAsync(store, OltpSchema.Migrations, NullLogger.Instance, default);
+            // A later ingestion of the same ids replaces them: transaction_id is still unique.
+            await writer.WriteAsync(Batch(Guid.NewGuid(), 0, 1, 300, qty: 2, ingestionNumber: 2), Guid.NewGuid(), default);
+
+            Assert.Equal(300, await TestDatabases.ScalarAsync<long>(cs, "SELECT COUNT(*) FROM sales"));
+            Assert.Equal(600, await TestDatabases.ScalarAsync<long>(cs, "SELECT SUM(transaction_qty) FROM sales"));
+            Assert.Equal(1, await TestDatabases.ScalarAsync<long>(cs,
+                "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'sales' AND index_name = 'PRIMARY' AND column_name = 'row_version'"));
+        }
+        finally
+        {
+            await TestDatabases.DropMySqlAsync(cs);
+        }
+    }
 }
