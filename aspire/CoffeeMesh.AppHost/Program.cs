@@ -65,7 +65,7 @@ var ingest = builder.AddProject<Projects.CoffeeMesh_Ingest>("ingest")
     .WithReference(rabbit).WithReference(ingestDb).WithReference(oltpWriter).WithReference(olapSync)
     .WaitFor(rabbit).WaitFor(ingestDb).WaitFor(oltpWriter).WaitFor(olapSync)
     .WithEnvironment("Ingest__LandingFolder", landing)
-    .WithEnvironment("Ingest__BatchSize", config["CoffeeMesh:BatchSize"] ?? "5000")
+    .WithEnvironment("Ingest__BatchSize", config["CoffeeMesh:BatchSize"] ?? "10000")
     .WithEnvironment("Ingest__Schedule", config["CoffeeMesh:IngestSchedule"] ?? "*/5 * * * *")
     .WithHttpHealthCheck("/health")
     .WithReplicas(Replicas("ingest"));

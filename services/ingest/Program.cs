@@ -5,10 +5,12 @@ using CoffeeMesh.Ingest.Reading;
 using CoffeeMesh.Ingest.Scheduling;
 using CoffeeMesh.Messaging;
 using CoffeeMesh.Messaging.Storage;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.Services.Configure<IngestOptions>(builder.Configuration.GetSection("Ingest"));
+builder.Services.AddOptions<IngestOptions>().Bind(builder.Configuration.GetSection("Ingest")).ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
 builder.Services.AddSingleton<LandingFolder>();
 builder.Services.AddSingleton<IngestionStore>();
 builder.Services.AddSingleton<IngestionRunner>();

@@ -12,7 +12,7 @@ string Arg(string name, string? fallback = null) =>
 var file = Path.GetFullPath(Arg("file"));
 var landing = Path.GetFullPath(Arg("landing"));
 var rows = File.ReadLines(file).LongCount() - 1;
-var batchSize = int.Parse(Arg("batch-size", "5000"));
+var batchSize = int.Parse(Arg("batch-size", "10000"));
 var oltpBase = Arg("oltp");
 var olap = Arg("olap");
 var outDir = Arg("out");
