@@ -40,8 +40,7 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
         {
             await using (var reader = await OltpSource.ReadFactLinesAsync(my, SalesTsv.RowVersion(batch.IngestionNumber, batch.FirstLine),
                              SalesTsv.RowVersion(batch.IngestionNumber, batch.LastLine), ct))
-            await using (var copy = await pg.BeginTextImportAsync(
-                             "COPY fact_stage (transaction_id, date_id, time_id, store_id, product_id, transaction_qty, total_amount, row_version) FROM STDIN", ct))
+            await using (var copy = await pg.BeginTextImportAsync($"COPY fact_stage ({FactColumns}) FROM STDIN", ct))
                 rows = await CopyLinesAsync(reader, copy, ct);
             // The dimensions commit on their own, before the facts: rows of reference data that a
             // failed fact transaction leaves unused are harmless, while holding their locks until

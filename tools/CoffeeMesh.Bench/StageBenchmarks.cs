@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using CoffeeMesh.Contracts;
 using CoffeeMesh.Ingest.Reading;
 using CoffeeMesh.Messaging;
@@ -80,9 +79,9 @@ public static class StageBenchmarks
         var stored = new List<SalesBatchStored>();
         await using (var c = (MySqlConnector.MySqlConnection)await store.OpenAsync(CancellationToken.None))
         await using (var events = await c.Command("SELECT body FROM outbox_message WHERE message_type = @type ORDER BY sequence_number")
-                         .With("@type", $"{typeof(SalesBatchStored).FullName}, {typeof(SalesBatchStored).Assembly.GetName().Name}").ExecuteReaderAsync())
+                         .With("@type", Outbox.TypeName(typeof(SalesBatchStored))).ExecuteReaderAsync())
             while (await events.ReadAsync())
-                stored.Add(JsonSerializer.Deserialize<SalesBatchStored>(events.GetString(0), new JsonSerializerOptions(JsonSerializerDefaults.Web))!);
+                stored.Add(Outbox.ReadBody<SalesBatchStored>(events.GetString(0)));
         return (rate, stored, spent);
     }
 

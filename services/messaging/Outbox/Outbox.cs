@@ -29,5 +29,9 @@ public sealed class Outbox(OutboxSignal signal)
     /// <summary>Call after the transaction that added messages has committed.</summary>
     public void Committed() => signal.Notify();
 
-    internal static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
+    /// <summary>What outbox_message.message_type holds for a message of this type.</summary>
+    public static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
+
+    /// <summary>A message back from outbox_message.body (tools and tests that read the outbox).</summary>
+    public static T ReadBody<T>(string body) where T : class => JsonSerializer.Deserialize<T>(body, Json)!;
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using CoffeeMesh.Contracts;
 using CoffeeMesh.Messaging;
 using CoffeeMesh.Messaging.Inbox;
@@ -69,7 +68,7 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
         var body = await TestDatabases.ScalarAsync<string>(into ?? _oltp,
             "SELECT body FROM outbox_message WHERE message_id = @id ORDER BY sequence_number DESC LIMIT 1",
             ("@id", MessageIds.For("stored", batch.IngestionId, sequence).ToString()));
-        return JsonSerializer.Deserialize<SalesBatchStored>(body, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        return Outbox.ReadBody<SalesBatchStored>(body);
     }
 
     private static Guid IngestionOf(long number) => new($"00000000-0000-0000-0000-{number:D12}");

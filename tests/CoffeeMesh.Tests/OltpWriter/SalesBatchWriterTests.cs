@@ -23,7 +23,7 @@ public sealed class SalesBatchWriterTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await TestDatabases.DropMySqlAsync(_cs);
 
-    private SalesBatchWriter Writer() => new(_store, new Inbox(_store), new Outbox(new OutboxSignal()));
+    private SalesBatchWriter Writer(ServiceStore? store = null) => new(store ?? _store, new Inbox(store ?? _store), new Outbox(new OutboxSignal()));
 
     private static CleanSalesBatch Batch(Guid ingestion, int sequence, int from, int count, int qty = 1, long ingestionNumber = 1, long? line = null)
     {
@@ -149,7 +149,7 @@ public sealed class SalesBatchWriterTests : IAsyncLifetime
         {
             var store = ServiceStore.MySql(cs);
             await Migrations.ApplyAsync(store, OltpSchema.Migrations.Where(m => m.Version < 7).ToList(), NullLogger.Instance, default);
-            var writer = new SalesBatchWriter(store, new Inbox(store), new Outbox(new OutboxSignal()));
+            var writer = Writer(store);
             await writer.WriteAsync(Batch(Guid.NewGuid(), 0, 1, 300, qty: 1), Guid.NewGuid(), default);
 
             await Migrations.ApplyAsync(store, OltpSchema.Migrations, NullLogger.Instance, default);
