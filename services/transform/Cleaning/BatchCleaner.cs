@@ -8,12 +8,15 @@ public sealed class BatchCleaner(SalesRowCleaner rows)
     public CleanedBatch Clean(RawSalesBatch batch)
     {
         var parsed = RawBatchParser.Parse(batch);
-        var accepted = new Dictionary<string, SalesRow>(parsed.Count);
+        var texts = new TextPool();
+        // Accepted rows in line order; a row superseded by a later duplicate leaves a null behind.
+        var accepted = new List<SalesRow?>(parsed.Count);
+        var slotById = new Dictionary<string, int>(parsed.Count);
         var quarantined = new List<QuarantinedRow>();
         int outOfRange = 0, superseded = 0;
         foreach (var raw in parsed)
         {
-            var result = rows.Clean(raw);
+            var result = rows.Clean(raw, texts);
             if (result.Row is not { } row)
             {
                 quarantined.Add(new QuarantinedRow(raw.Line, raw.Raw, result.Reasons!));
@@ -24,10 +27,17 @@ public sealed class BatchCleaner(SalesRowCleaner rows)
                 outOfRange++;
                 continue;
             }
-            // Rows arrive in line order, so a later duplicate replaces the earlier one.
-            if (accepted.Remove(row.TransactionId)) superseded++;
-            accepted[row.TransactionId] = row;
+            if (slotById.TryGetValue(row.TransactionId, out var earlier))
+            {
+                accepted[earlier] = null;
+                superseded++;
+            }
+            slotById[row.TransactionId] = accepted.Count;
+            accepted.Add(row);
         }
-        return new CleanedBatch(batch, parsed.Count, accepted.Values.OrderBy(r => r.SourceLine).ToList(), quarantined, outOfRange, superseded);
+        var sales = new List<SalesRow>(accepted.Count - superseded);
+        foreach (var row in accepted)
+            if (row is not null) sales.Add(row);
+        return new CleanedBatch(batch, parsed.Count, sales, quarantined, outOfRange, superseded);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using CoffeeMesh.Contracts;
 
 namespace CoffeeMesh.Transform.Cleaning;
@@ -8,12 +9,13 @@ public sealed record CleanedBatch(RawSalesBatch Source, int RowsRead, IReadOnlyL
 {
     public CleanSalesBatch ToMessage()
     {
-        var stores = new Dictionary<int, Store>();
-        var products = new Dictionary<int, Product>();
+        // Each store and product as its last row describes it, in order of first appearance.
+        var stores = new Dictionary<int, SalesRow>();
+        var products = new Dictionary<int, SalesRow>();
         foreach (var r in Rows)
         {
-            stores[r.StoreId] = new Store(r.StoreId, r.StoreLocation);
-            products[r.ProductId] = new Product(r.ProductId, r.ProductCategory, r.ProductType, r.ProductDetail, r.UnitPrice);
+            CollectionsMarshal.GetValueRefOrAddDefault(stores, r.StoreId, out _) = r;
+            CollectionsMarshal.GetValueRefOrAddDefault(products, r.ProductId, out _) = r;
         }
         return new CleanSalesBatch
         {
@@ -27,8 +29,8 @@ public sealed record CleanedBatch(RawSalesBatch Source, int RowsRead, IReadOnlyL
             Superseded = Superseded,
             Sales = SalesTsv.Render(Rows, Source.IngestionNumber),
             SalesCount = Rows.Count,
-            Stores = stores.Values.ToList(),
-            Products = products.Values.ToList(),
+            Stores = stores.Values.Select(r => new Store(r.StoreId, r.StoreLocation)).ToList(),
+            Products = products.Values.Select(r => new Product(r.ProductId, r.ProductCategory, r.ProductType, r.ProductDetail, r.UnitPrice)).ToList(),
             Quarantined = Quarantined,
         };
     }

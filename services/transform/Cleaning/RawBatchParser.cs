@@ -10,38 +10,58 @@ public static class RawBatchParser
     {
         var rows = new List<RawSalesRow>(batch.LineNumbers.Length);
         var issues = batch.Issues.Count == 0 ? null : batch.Issues.ToDictionary(i => i.Index, i => i.Reason);
-        var text = batch.Text;
-        var start = 0;
+        var text = batch.Text.AsMemory();
         var format = batch.Format;
-        var options = CsvReaderOptions.Default with
-        {
-            HasHeader = false, Separator = format.Separator, DetectSeparatorHint = false, AllowLineBreaksInQuotes = false, SkipEmptyLines = false,
-        };
-        using var reader = CsvReader.FromText(batch.Text, options);
+        Span<Range> split = format.FieldCount <= 64 ? stackalloc Range[format.FieldCount] : new Range[format.FieldCount];
+        var start = 0;
         for (var i = 0; i < batch.LineNumbers.Length; i++)
         {
-            // Every line is one record (line breaks never continue a quoted field here).
-            if (!reader.Read()) throw new InvalidOperationException($"batch {batch.IngestionId}/{batch.Sequence} has fewer records than line numbers");
+            // Every line is one record: ingest never lets a line break continue a quoted field.
+            if (start >= text.Length) throw new InvalidOperationException($"batch {batch.IngestionId}/{batch.Sequence} has fewer records than line numbers");
+            var end = text.Span[start..].IndexOf('\n');
+            var raw = text.Slice(start, end < 0 ? text.Length - start : end);
+            start += raw.Length + 1;
             var line = batch.LineNumbers[i];
-            // The record's own text (without its '\n'), kept as a slice: only quarantined rows copy it.
-            var end = text.IndexOf('\n', start);
-            if (end < 0) end = text.Length;
-            var raw = text.AsMemory(start, end - start);
-            start = end + 1;
             if (issues is not null && issues.TryGetValue(i, out var issue))
             {
                 rows.Add(new RawSalesRow(line, raw, [], issue));
                 continue;
             }
-            if (reader.FieldCount != format.FieldCount)
+            var fields = new ReadOnlyMemory<char>[format.ColumnMap.Length];
+            // Most lines have no quotes: their fields are the text between separators, taken as
+            // slices. A line with a quote goes through CsvHelper, which knows RFC 4180's rules.
+            var count = raw.Span.Contains('"') ? ReadQuoted(raw, format, fields) : Split(raw, format, fields, split);
+            if (count != format.FieldCount)
             {
-                rows.Add(new RawSalesRow(line, raw, [], new RejectionReason("field_count", $"expected {format.FieldCount} fields, found {reader.FieldCount}")));
+                rows.Add(new RawSalesRow(line, raw, [], new RejectionReason("field_count", $"expected {format.FieldCount} fields, found {count}")));
                 continue;
             }
-            var fields = new string?[format.ColumnMap.Length];
-            for (var c = 0; c < fields.Length; c++) fields[c] = reader.GetString(format.ColumnMap[c]);
             rows.Add(new RawSalesRow(line, raw, fields));
         }
         return rows;
+    }
+
+    /// <returns>The number of fields in the record; <paramref name="fields"/> is filled only when it is the expected one.</returns>
+    private static int Split(ReadOnlyMemory<char> raw, SourceFormat format, ReadOnlyMemory<char>[] fields, Span<Range> split)
+    {
+        var count = raw.Span.Count(format.Separator) + 1;
+        if (count != format.FieldCount) return count;
+        raw.Span.Split(split, format.Separator);
+        for (var c = 0; c < fields.Length; c++) fields[c] = raw[split[format.ColumnMap[c]]];
+        return count;
+    }
+
+    private static readonly CsvReaderOptions QuotedLine = CsvReaderOptions.Default with
+    {
+        HasHeader = false, DetectSeparatorHint = false, AllowLineBreaksInQuotes = false, SkipEmptyLines = false,
+    };
+
+    private static int ReadQuoted(ReadOnlyMemory<char> raw, SourceFormat format, ReadOnlyMemory<char>[] fields)
+    {
+        using var reader = CsvReader.FromText(raw.ToString(), QuotedLine with { Separator = format.Separator });
+        if (!reader.Read()) return 0;
+        if (reader.FieldCount != format.FieldCount) return reader.FieldCount;
+        for (var c = 0; c < fields.Length; c++) fields[c] = reader.GetString(format.ColumnMap[c]).AsMemory();
+        return reader.FieldCount;
     }
 }

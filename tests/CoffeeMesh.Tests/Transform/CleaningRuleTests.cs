@@ -11,7 +11,7 @@ public sealed class CleaningRuleTests
     private static RawSalesRow Row(string id = "12.0", string date = "2025/01/01", string time = "07:06:11", string qty = "2.0",
         string storeId = "5.0", string? location = "Lower Manhattan", string productId = "32.0", string price = "3.0",
         string category = "Coffee", string type = "Gourmet brewed coffee", string detail = "Ethiopia Rg") =>
-        new(7, "raw line".AsMemory(), [id, date, time, qty, storeId, location, productId, price, category, type, detail]);
+        new(7, "raw line".AsMemory(), [.. new[] { id, date, time, qty, storeId, location, productId, price, category, type, detail }.Select(f => f.AsMemory())]);
 
     private SalesRow Accepted(RawSalesRow raw)
     {
