@@ -47,8 +47,8 @@ var oltpWriter = builder.AddProject<Projects.CoffeeMesh_OltpWriter>("oltp-writer
 var transform = builder.AddProject<Projects.CoffeeMesh_Transform>("transform")
     .WithHttpEndpoint(name: "http")
     .WithReference(rabbit).WaitFor(rabbit)
-    // A 64 MB gen0 (see CoffeeMesh.Transform.csproj): the runtime reads this one from the environment only.
-    .WithEnvironment("DOTNET_GCgen0size", "0x4000000")
+    // A 32 MB gen0 (see CoffeeMesh.Transform.csproj): the runtime reads this one from the environment only.
+    .WithEnvironment("DOTNET_GCgen0size", "0x2000000")
     .WithHttpHealthCheck("/health")
     .WithReplicas(Replicas("transform"));
 
