@@ -7,14 +7,15 @@ public sealed class BatchCleaner(SalesRowCleaner rows)
 {
     public CleanedBatch Clean(RawSalesBatch batch)
     {
-        var parsed = RawBatchParser.Parse(batch);
+        var records = batch.LineNumbers.Length;
         var texts = new TextPool();
         // Accepted rows in line order; a row superseded by a later duplicate leaves a null behind.
-        var accepted = new List<SalesRow?>(parsed.Count);
-        var slotById = new Dictionary<string, int>(parsed.Count);
+        var accepted = new List<SalesRow?>(records);
+        var slotById = new Dictionary<string, int>(records);
         var quarantined = new List<QuarantinedRow>();
         int outOfRange = 0, superseded = 0;
-        foreach (var raw in parsed)
+        // Each row is cleaned before the next is read, so the parser can reuse one fields array.
+        foreach (var raw in RawBatchParser.Read(batch, reuseFields: true))
         {
             var result = rows.Clean(raw, texts);
             if (result.Row is not { } row)
@@ -38,6 +39,6 @@ public sealed class BatchCleaner(SalesRowCleaner rows)
         var sales = new List<SalesRow>(accepted.Count - superseded);
         foreach (var row in accepted)
             if (row is not null) sales.Add(row);
-        return new CleanedBatch(batch, parsed.Count, sales, quarantined, outOfRange, superseded);
+        return new CleanedBatch(batch, records, sales, quarantined, outOfRange, superseded);
     }
 }
