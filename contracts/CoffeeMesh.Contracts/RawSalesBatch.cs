@@ -23,6 +23,7 @@ public record RawSalesBatch
     [JsonConverter(typeof(BatchTextConverter))]
     public required string Text { get; init; }
     /// <summary>The source line number of each record in <see cref="Text"/>.</summary>
+    [JsonConverter(typeof(LineNumbersConverter))]
     public required long[] LineNumbers { get; init; }
     /// <summary>Records ingest could not pass on faithfully (invalid UTF-8, too long): quarantined as they are.</summary>
     public IReadOnlyList<LineIssue> Issues { get; init; } = [];
