@@ -102,9 +102,9 @@ public sealed class SalesFileReader(int maxLineBytes, int maxRecordBytes)
     private void Append(Block block, ReadOnlySpan<byte> raw, long line)
     {
         if (raw.Length > maxLineBytes)
-            block.Add(Encoding.UTF8.GetBytes(Decode(raw[..1024]) + "…"), line, new RejectionReason("line_too_long", $"line is {raw.Length} bytes; the limit is {maxLineBytes}"));
+            block.Add(Repaired(raw[..1024], "…"), line, new RejectionReason("line_too_long", $"line is {raw.Length} bytes; the limit is {maxLineBytes}"));
         else if (!Utf8.IsValid(raw))
-            block.Add(Encoding.UTF8.GetBytes(Decode(raw)), line, new RejectionReason("invalid_utf8", "line is not valid UTF-8 text"));
+            block.Add(Repaired(raw), line, new RejectionReason("invalid_utf8", "line is not valid UTF-8 text"));
         else
             block.Add(raw, line, null);
     }
@@ -140,7 +140,8 @@ public sealed class SalesFileReader(int maxLineBytes, int maxRecordBytes)
         }
     }
 
-    private static string Decode(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
+    /// <summary>The bytes as valid UTF-8: an invalid sequence (or a character cut at a limit) becomes U+FFFD.</summary>
+    private static byte[] Repaired(ReadOnlySpan<byte> bytes, string suffix = "") => Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes) + suffix);
 
     /// <summary>NUL bytes in the first block mean this is not a text file at all.</summary>
     private static async Task RejectBinaryAsync(FileStream file, CancellationToken ct)

@@ -21,6 +21,7 @@ public static class RawBatchParser
         var format = batch.Format;
         var split = new Range[format.FieldCount];
         var shared = new ReadOnlyMemory<char>[format.ColumnMap.Length];
+        CsvReaderOptions? quoted = null; // made once per batch, and only for a batch with quotes
         var start = 0;
         for (var i = 0; i < batch.LineNumbers.Length; i++)
         {
@@ -38,7 +39,9 @@ public static class RawBatchParser
             var fields = reuseFields ? shared : new ReadOnlyMemory<char>[format.ColumnMap.Length];
             // Most lines have no quotes: their fields are the text between separators, taken as
             // slices. A line with a quote goes through CsvHelper, which knows RFC 4180's rules.
-            var count = raw.Span.Contains('"') ? ReadQuoted(raw, format, fields) : Split(raw, format, fields, split);
+            var count = raw.Span.Contains('"')
+                ? ReadQuoted(raw, quoted ??= QuotedLine with { Separator = format.Separator }, format, fields)
+                : Split(raw, format, fields, split);
             if (count != format.FieldCount)
             {
                 yield return new RawSalesRow(line, raw, [], new RejectionReason("field_count", $"expected {format.FieldCount} fields, found {count}"));
@@ -63,9 +66,9 @@ public static class RawBatchParser
         HasHeader = false, DetectSeparatorHint = false, AllowLineBreaksInQuotes = false, SkipEmptyLines = false,
     };
 
-    private static int ReadQuoted(ReadOnlyMemory<char> raw, SourceFormat format, ReadOnlyMemory<char>[] fields)
+    private static int ReadQuoted(ReadOnlyMemory<char> raw, CsvReaderOptions options, SourceFormat format, ReadOnlyMemory<char>[] fields)
     {
-        using var reader = CsvReader.FromText(raw.ToString(), QuotedLine with { Separator = format.Separator });
+        using var reader = CsvReader.FromText(raw.ToString(), options);
         if (!reader.Read()) return 0;
         if (reader.FieldCount != format.FieldCount) return reader.FieldCount;
         for (var c = 0; c < fields.Length; c++) fields[c] = reader.GetString(format.ColumnMap[c]).AsMemory();
