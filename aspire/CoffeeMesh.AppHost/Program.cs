@@ -66,6 +66,7 @@ var ingest = builder.AddProject<Projects.CoffeeMesh_Ingest>("ingest")
     .WaitFor(rabbit).WaitFor(ingestDb).WaitFor(oltpWriter).WaitFor(olapSync)
     .WithEnvironment("Ingest__LandingFolder", landing)
     .WithEnvironment("Ingest__BatchSize", config["CoffeeMesh:BatchSize"] ?? "10000")
+    .WithEnvironment("Ingest__MaxBatchesAhead", config["CoffeeMesh:MaxBatchesAhead"] ?? "20")
     .WithEnvironment("Ingest__Schedule", config["CoffeeMesh:IngestSchedule"] ?? "*/5 * * * *")
     .WithHttpHealthCheck("/health")
     .WithReplicas(Replicas("ingest"));

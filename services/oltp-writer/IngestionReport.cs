@@ -26,6 +26,16 @@ public sealed record IngestionReport
     /// </summary>
     [JsonPropertyName("stored_oltp")] public long? StoredOltp { get; init; }
 
+    /// <summary>
+    /// How many of an ingestion's batches are stored: what ingest paces its reading by, polled a few
+    /// times a second while it waits, so it reads the batch table's key and nothing else.
+    /// </summary>
+    public static async Task<int> BatchesStoredAsync(ServiceStore store, Guid id, CancellationToken ct)
+    {
+        await using var c = await store.OpenAsync(ct);
+        return Convert.ToInt32(await c.Command("SELECT COUNT(*) FROM ingestion_batch WHERE ingestion_id = @id").With("@id", id).ExecuteScalarAsync(ct));
+    }
+
     public static async Task<IngestionReport> LoadAsync(ServiceStore store, Guid id, int? expectedBatches, CancellationToken ct)
     {
         await using var c = await store.OpenAsync(ct);

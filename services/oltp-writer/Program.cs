@@ -21,6 +21,8 @@ app.MapGet("/ingestions/{id:guid}", async (Guid id, [FromQuery(Name = "expected_
     expectedBatches < 0
         ? Results.Problem("'expected_batches' must not be negative", statusCode: StatusCodes.Status400BadRequest)
         : Results.Json(await IngestionReport.LoadAsync(store, id, expectedBatches, ct)));
+app.MapGet("/ingestions/{id:guid}/progress", async (Guid id, ServiceStore store, CancellationToken ct) =>
+    Results.Json(new { ingestion_id = id, batches_stored = await IngestionReport.BatchesStoredAsync(store, id, ct) }));
 app.MapGet("/ingestions/{id:guid}/quarantine", async (Guid id, int? limit, ServiceStore store, CancellationToken ct) =>
     Results.Json(await QuarantineEntry.ListAsync(store, id, Math.Clamp(limit ?? 100, 1, 10_000), ct)));
 

@@ -15,6 +15,7 @@ namespace CoffeeMesh.Ingest.Ingestions;
 public sealed class IngestionRunner(
     IngestionStore ingestions,
     LandingFolder landing,
+    IHttpClientFactory http,
     IOptions<IngestOptions> options,
     ILogger<IngestionRunner> logger)
 {
@@ -47,6 +48,8 @@ public sealed class IngestionRunner(
         var rowsRead = r.RowsRead;
         var o = options.Value;
         var reader = new SalesFileReader(o.MaxLineBytes, o.MaxRecordBytes);
+        var writer = http.CreateClient("oltp-writer");
+        var readAhead = new ReadAhead(r.Id, o.MaxBatchesAhead, c => ReadAhead.BatchesStoredAsync(writer, r.Id, c), logger);
         try
         {
             await foreach (var chunk in reader.ReadAsync(path, start, r.EndOffset, layout, r.BatchSize, ct))
@@ -54,6 +57,7 @@ public sealed class IngestionRunner(
                 var expected = sequence;
                 if (chunk.Count > 0)
                 {
+                    await readAhead.WaitForRoomAsync(sequence, ct);
                     var batch = chunk.ToBatch(r.Id, r.Number, sequence, r.From, r.To);
                     await publisher.Publish(batch, ctx => ctx.MessageId = MessageIds.For("raw", r.Id, sequence), ct);
                     sequence++;
@@ -67,7 +71,8 @@ public sealed class IngestionRunner(
                 }
             }
             await ingestions.FinishAsync(r, sequence, rowsRead, null, layout, ct);
-            logger.LogInformation("Ingestion {IngestionId} read {Rows} rows in {Batches} batches from {Source}", r.Id, rowsRead, sequence, r.Source);
+            logger.LogInformation("Ingestion {IngestionId} read {Rows} rows in {Batches} batches from {Source}, {Waited:F1} s of it waiting for the writer",
+                r.Id, rowsRead, sequence, r.Source, readAhead.Waited.TotalSeconds);
         }
         catch (SourceFormatException e)
         {

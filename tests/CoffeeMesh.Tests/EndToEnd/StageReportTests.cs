@@ -27,4 +27,16 @@ public sealed class StageReportTests(MeshFixture mesh) : MeshTests(mesh)
             Assert.Equal(HttpStatusCode.BadRequest, (await stage.GetAsync($"/ingestions/{id}?expected_batches=-1")).StatusCode);
         }
     }
+
+    [Fact]
+    public async Task oltp_writer_reports_how_many_of_an_ingestions_batches_it_has_stored()
+    {
+        var file = mesh.WriteLandingFile("progress.csv", Csv.Header +
+            string.Concat(Enumerable.Range(1, 2500).Select(i => Csv.Row(870_000 + i, "2024/03/16"))));
+        var id = (await mesh.IngestAsync(file))["ingestion_id"]!.GetValue<Guid>();
+        using var writer = mesh.App.CreateHttpClient("oltp-writer", "http");
+
+        Assert.Equal(3, (await writer.GetFromJsonAsync<JsonObject>($"/ingestions/{id}/progress"))!["batches_stored"]!.GetValue<int>());
+        Assert.Equal(0, (await writer.GetFromJsonAsync<JsonObject>($"/ingestions/{Guid.NewGuid()}/progress"))!["batches_stored"]!.GetValue<int>());
+    }
 }

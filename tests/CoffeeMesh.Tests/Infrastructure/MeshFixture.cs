@@ -31,6 +31,8 @@ public sealed class MeshFixture : IAsyncLifetime
     public DistributedApplication App => _app ?? throw new InvalidOperationException("call StartAsync first");
 
     public const int BatchSize = 1000;
+    /// <summary>Small, so that every backfill of more than a few thousand rows runs paced by the writer.</summary>
+    public const int MaxBatchesAhead = 6;
     public const int WriterReplicas = 2;
     public const int OlapSyncReplicas = 2;
 
@@ -47,6 +49,7 @@ public sealed class MeshFixture : IAsyncLifetime
                 "--CoffeeMesh:Infrastructure=local",
                 "--CoffeeMesh:IngestPort=0",
                 $"--CoffeeMesh:BatchSize={BatchSize}",
+                $"--CoffeeMesh:MaxBatchesAhead={MaxBatchesAhead}",
                 // Two writer processes share the clean-batch queue in every end-to-end test, and two
                 // olap-sync processes the stored-batch queue.
                 $"--CoffeeMesh:Replicas:oltp-writer={WriterReplicas}",

@@ -22,4 +22,19 @@ public class IngestOptionsTests
         Assert.True(result.Failed);
         Assert.Contains("Ingest:BatchSize", result.FailureMessage);
     }
+
+    [Theory]
+    [InlineData(0)] // no limit
+    [InlineData(20)]
+    public void Ingest_accepts_a_read_ahead_limit_of_zero_or_more(int maxBatchesAhead) =>
+        Assert.True(new IngestOptionsValidator().Validate(null, new IngestOptions { MaxBatchesAhead = maxBatchesAhead }).Succeeded);
+
+    [Fact]
+    public void Ingest_refuses_to_start_with_a_negative_read_ahead_limit()
+    {
+        var result = new IngestOptionsValidator().Validate(null, new IngestOptions { MaxBatchesAhead = -1 });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Ingest:MaxBatchesAhead", result.FailureMessage);
+    }
 }

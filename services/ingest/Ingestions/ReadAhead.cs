@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace CoffeeMesh.Ingest.Ingestions;
+
+/// <summary>
+/// Keeps a reading at most <c>Ingest:MaxBatchesAhead</c> batches ahead of what oltp-writer has
+/// stored. Ingest reads about three times as fast as the writer stores, so unpaced, a big backfill
+/// waits in RabbitMQ as hundreds of batches (the broker's memory grows with the file) and a new
+/// file's batches queue behind all of them. Stored batches are counted, not the highest sequence:
+/// a batch that went to the error queue costs the window one slot instead of stopping the reading.
+/// </summary>
+public sealed class ReadAhead(Guid ingestionId, int maxBatchesAhead, Func<CancellationToken, Task<int?>> batchesStored, ILogger logger)
+{
+    /// <summary>First guess of the time the writer takes per batch, before two counts are seen.</summary>
+    public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MinPoll = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan MaxPoll = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Unanswered = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan WarnEvery = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Once the window is full, reading resumes when a quarter of it is free again, and sleeps
+    /// about as long as the writer takes to free that much: a poll every 100 ms while full cost
+    /// ingest and the writer 6 CPU seconds in a 10M-row run (an HTTP request and a query each).
+    /// </summary>
+    private readonly int _refill = Math.Max(1, maxBatchesAhead / 4);
+    private int _stored;
+    private long? _storedAt;
+    private TimeSpan _perBatch = Poll;
+
+    /// <summary>Time spent waiting, in all.</summary>
+    public TimeSpan Waited { get; private set; }
+
+    /// <summary>
+    /// Returns once batch <paramref name="sequence"/> (0-based, so <paramref name="sequence"/>
+    /// batches are out already) may be published. While the writer does not answer, it waits: a
+    /// writer that is down stores nothing, and the batches already out are enough for it to resume with.
+    /// </summary>
+    public async Task WaitForRoomAsync(int sequence, CancellationToken ct)
+    {
+        if (maxBatchesAhead <= 0 || sequence - _stored < maxBatchesAhead) return;
+        var started = Stopwatch.GetTimestamp();
+        var warned = started;
+        while (true)
+        {
+            var stored = await batchesStored(ct);
+            if (stored is int n) Observe(n);
+            var toStore = sequence - _stored - (maxBatchesAhead - _refill);
+            if (toStore <= 0) break;
+            if (Stopwatch.GetElapsedTime(warned) >= WarnEvery)
+            {
+                warned = Stopwatch.GetTimestamp();
+                logger.LogWarning("Ingestion {IngestionId} waits for oltp-writer: {Out} batches out, {Stored} stored{Unanswered}",
+                    ingestionId, sequence, _stored, stored is null ? " (the writer does not answer)" : "");
+            }
+            var sleep = stored is null ? Unanswered : _perBatch * toStore;
+            await Task.Delay(sleep < MinPoll ? MinPoll : sleep > MaxPoll ? MaxPoll : sleep, ct);
+        }
+        Waited += Stopwatch.GetElapsedTime(started);
+    }
+
+    /// <summary>Keeps the highest count seen, and a running estimate of the writer's time per batch.</summary>
+    private void Observe(int stored)
+    {
+        if (stored <= _stored && _storedAt is not null) return;
+        var now = Stopwatch.GetTimestamp();
+        if (_storedAt is long then && stored > _stored)
+            _perBatch = (_perBatch + Stopwatch.GetElapsedTime(then, now) / (stored - _stored)) / 2;
+        _stored = Math.Max(_stored, stored);
+        _storedAt = now;
+    }
+
+    /// <summary>The writer's count of an ingestion's stored batches; null while it does not answer.</summary>
+    public static async Task<int?> BatchesStoredAsync(HttpClient writer, Guid ingestionId, CancellationToken ct)
+    {
+        try
+        {
+            var progress = await writer.GetFromJsonAsync<JsonObject>($"/ingestions/{ingestionId}/progress", ct);
+            return progress?["batches_stored"]?.GetValue<int>();
+        }
+        // Down, timed out, cut off by the resilience pipeline's breaker, or an answer without the count.
+        catch (Exception e) when (!ct.IsCancellationRequested && e is HttpRequestException or OperationCanceledException
+                                      or Polly.ExecutionRejectedException or System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            return null;
+        }
+    }
+}
