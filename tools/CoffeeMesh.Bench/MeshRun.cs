@@ -8,7 +8,9 @@ namespace CoffeeMesh.Bench;
 /// One ingestion through the running mesh, timed from the request: to the end of reading, to the
 /// last batch in MySQL, and to the last batch in the star schema (completed).
 /// </summary>
-public sealed record MeshResult(double ReadSeconds, double StoredSeconds, double TotalSeconds, JsonObject Status);
+/// <param name="PeakBatchesAhead">Most batches read and not yet stored in MySQL at any poll.</param>
+/// <param name="BrokerPeakMegabytes">RabbitMQ's largest resident size at any poll (its VmHWM spans runs).</param>
+public sealed record MeshResult(double ReadSeconds, double StoredSeconds, double TotalSeconds, JsonObject Status, long PeakBatchesAhead, double BrokerPeakMegabytes);
 
 public static class MeshRun
 {
@@ -19,14 +21,20 @@ public static class MeshRun
         response.EnsureSuccessStatusCode();
         var id = (await response.Content.ReadFromJsonAsync<JsonObject>())!["ingestion_id"]!.GetValue<Guid>();
         double? read = null, stored = null;
+        long peakAhead = 0;
+        double brokerPeak = 0;
+        var broker = MeshProcesses.Broker();
         while (true)
         {
             var status = (await ingest.GetFromJsonAsync<JsonObject>($"/ingestions/{id}"))!;
             var state = status["state"]!.GetValue<string>();
+            peakAhead = Math.Max(peakAhead, status["batches"]!.GetValue<long>() - status["batches_stored"]!.GetValue<long>());
+            if (broker is int pid) brokerPeak = Math.Max(brokerPeak, MeshProcesses.ResidentMegabytes(pid, "VmRSS:") ?? 0);
             if (read is null && state is "processing" or "completed") read = sw.Elapsed.TotalSeconds;
             if (read is not null && stored is null && status["batches_stored"]!.GetValue<long>() >= status["batches"]!.GetValue<long>())
                 stored = sw.Elapsed.TotalSeconds;
-            if (state == "completed") return new MeshResult(read!.Value, stored ?? sw.Elapsed.TotalSeconds, sw.Elapsed.TotalSeconds, status);
+            if (state == "completed")
+                return new MeshResult(read!.Value, stored ?? sw.Elapsed.TotalSeconds, sw.Elapsed.TotalSeconds, status, peakAhead, brokerPeak);
             if (state == "failed") throw new InvalidOperationException("ingestion failed: " + status.ToJsonString());
             if (sw.Elapsed > TimeSpan.FromHours(1)) throw new TimeoutException(status.ToJsonString());
             await Task.Delay(100);
@@ -48,18 +56,25 @@ public static class MeshProcesses
         var result = new Dictionary<string, double>();
         foreach (var (pid, name) in Find())
         {
-            if (!Services.Contains(name)) continue;
-            try
-            {
-                var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:"));
-                if (line is null) continue;
-                var kb = double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
-                result[name] = Math.Max(result.GetValueOrDefault(name), kb / 1024);
-            }
-            catch (IOException) { }
+            if (Services.Contains(name) && ResidentMegabytes(pid, "VmHWM:") is double mb)
+                result[name] = Math.Max(result.GetValueOrDefault(name), mb);
         }
         return result;
     }
+
+    /// <summary>A line of /proc/PID/status in megabytes (VmHWM: the peak so far, VmRSS: now); null once the process is gone.</summary>
+    public static double? ResidentMegabytes(int pid, string field)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(field));
+            return line is null ? null : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
+        }
+        catch (IOException) { return null; }
+    }
+
+    /// <summary>RabbitMQ's process, if it runs on this machine.</summary>
+    public static int? Broker() => Find().Where(p => p.Name == "rabbitmq").Select(p => (int?)p.Pid).FirstOrDefault();
 
     /// <summary>CPU seconds used so far by each live process, with its group name.</summary>
     public static Dictionary<int, (string Name, double Seconds)> CpuSeconds()

@@ -13,6 +13,7 @@ var file = Path.GetFullPath(Arg("file"));
 var landing = Path.GetFullPath(Arg("landing"));
 var rows = File.ReadLines(file).LongCount() - 1;
 var batchSize = int.Parse(Arg("batch-size", "10000"));
+var maxBatchesAhead = int.Parse(Arg("max-batches-ahead", "20"));
 var oltpBase = Arg("oltp");
 var olap = Arg("olap");
 var outDir = Arg("out");
@@ -29,7 +30,7 @@ await using (var c = new MySqlConnection(new MySqlConnectionStringBuilder(scratc
 }
 
 Console.Error.WriteLine($"bench: {rows:N0} rows ({new FileInfo(file).Length / 1e6:0.0} MB) from {file}");
-var results = new JsonObject { ["label"] = label, ["rows"] = rows, ["file"] = file, ["batch_size"] = batchSize, ["at"] = DateTime.UtcNow.ToString("O"),
+var results = new JsonObject { ["label"] = label, ["rows"] = rows, ["file"] = file, ["batch_size"] = batchSize, ["max_batches_ahead"] = maxBatchesAhead, ["at"] = DateTime.UtcNow.ToString("O"),
     ["machine"] = $"{Environment.ProcessorCount} cores" };
 // Runtime knobs set for an experiment (the services inherit them): a run says which it was.
 string[] toolingOnly = ["DOTNET_ROOT", "DOTNET_CLI_", "DOTNET_NOLOGO", "DOTNET_SKIP_FIRST_TIME_EXPERIENCE", "DOTNET_GENERATE_ASPNET_CERTIFICATE"];
@@ -130,6 +131,8 @@ if (!skipMesh)
         ["synced_olap"] = synced,
         ["balanced"] = mesh.Status["balanced"]?.DeepClone(),
         ["peak_rss_mb"] = new JsonObject(memory.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Math.Round(kv.Value)))),
+        ["peak_batches_ahead_of_mysql"] = mesh.PeakBatchesAhead,
+        ["rabbitmq_peak_rss_mb"] = Math.Round(mesh.BrokerPeakMegabytes),
         ["cpu_seconds"] = Cpu(cpu),
     };
 }
@@ -147,7 +150,8 @@ static string Markdown(JsonObject r)
 {
     string F(JsonNode? n) => n is null ? "n/a" : n.GetValue<double>().ToString("N0", CultureInfo.InvariantCulture);
     var sb = new StringBuilder();
-    sb.AppendLine($"### {r["label"]}: {r["rows"]!.GetValue<long>():N0} rows, batch {r["batch_size"]}, {r["machine"]}, {r["at"]}");
+    sb.AppendLine($"### {r["label"]}: {r["rows"]!.GetValue<long>():N0} rows, batch {r["batch_size"]}, " +
+                  $"at most {r["max_batches_ahead"]?.ToString() ?? "(unbounded)"} batches ahead, {r["machine"]}, {r["at"]}");
     sb.AppendLine();
     if (r["runtime_knobs"] is { } knobs) sb.AppendLine($"Experiment: {knobs}").AppendLine();
     sb.AppendLine("| measure | rows/s | note |");
@@ -176,6 +180,11 @@ static string Markdown(JsonObject r)
                       $"{e["vs_load_data_then_copy"]?.ToString() ?? "n/a"}x LOAD DATA then COPY; stored {e["stored_oltp"]}, synced {e["synced_olap"]}, balanced {e["balanced"]} |");
         sb.AppendLine();
         sb.AppendLine("Peak RSS (VmHWM) per service: " + string.Join(", ", e["peak_rss_mb"]!.AsObject().Select(kv => $"{kv.Key} {kv.Value} MB")));
+        if (e["peak_batches_ahead_of_mysql"] is { } ahead)
+        {
+            sb.AppendLine();
+            sb.AppendLine($"Backlog: at most {ahead} batches read and not yet in MySQL; RabbitMQ's RSS peaked at {e["rabbitmq_peak_rss_mb"]} MB (sampled every 100 ms)");
+        }
         if (e["cpu_seconds"] is JsonObject cpu)
         {
             sb.AppendLine();
