@@ -29,7 +29,9 @@ public static class MeshRun
             var status = (await ingest.GetFromJsonAsync<JsonObject>($"/ingestions/{id}"))!;
             var state = status["state"]!.GetValue<string>();
             peakAhead = Math.Max(peakAhead, status["batches"]!.GetValue<long>() - status["batches_stored"]!.GetValue<long>());
-            if (broker is int pid) brokerPeak = Math.Max(brokerPeak, MeshProcesses.ResidentMegabytes(pid, "VmRSS:") ?? 0);
+            var brokerMb = broker is int pid ? MeshProcesses.ResidentMegabytes(pid, "VmRSS:") : null;
+            if (brokerMb is null) broker = MeshProcesses.Broker(); // gone: look again next poll
+            brokerPeak = Math.Max(brokerPeak, brokerMb ?? 0);
             if (read is null && state is "processing" or "completed") read = sw.Elapsed.TotalSeconds;
             if (read is not null && stored is null && status["batches_stored"]!.GetValue<long>() >= status["batches"]!.GetValue<long>())
                 stored = sw.Elapsed.TotalSeconds;
@@ -73,8 +75,12 @@ public static class MeshProcesses
         catch (IOException) { return null; }
     }
 
-    /// <summary>RabbitMQ's process, if it runs on this machine.</summary>
-    public static int? Broker() => Find().Where(p => p.Name == "rabbitmq").Select(p => (int?)p.Pid).FirstOrDefault();
+    /// <summary>
+    /// RabbitMQ's process, if it runs on this machine: the largest Erlang VM, since a passing
+    /// `rabbitmqctl` is one too (a run once reported the broker at 0 MB, having picked such a one).
+    /// </summary>
+    public static int? Broker() => Find().Where(p => p.Name == "rabbitmq")
+        .Select(p => (Pid: (int?)p.Pid, Mb: ResidentMegabytes(p.Pid, "VmRSS:") ?? 0)).MaxBy(p => p.Mb).Pid;
 
     /// <summary>CPU seconds used so far by each live process, with its group name.</summary>
     public static Dictionary<int, (string Name, double Seconds)> CpuSeconds()
