@@ -114,6 +114,9 @@ default_permissions.configure = .*
 default_permissions.read = .*
 default_permissions.write = .*
 vm_memory_high_watermark.relative = 0.4
+# 6 h instead of 30 min: ingest holds an ingestion request unacknowledged while it reads the file,
+# paced by the writer (README, Backpressure), so a big file's request can be held for hours.
+consumer_timeout = 21600000
 EOF
   # epmd is shared by every Erlang node on the machine: start one on loopback if none runs,
   # and remember that we did so `down` can stop it.
