@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using CoffeeMesh.Messaging;
 
 namespace CoffeeMesh.Ingest.Ingestions;
 
@@ -19,6 +21,12 @@ public sealed class ReadAhead(Guid ingestionId, int maxBatchesAhead, Func<Cancel
     private static readonly TimeSpan MaxPoll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Unanswered = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan WarnEvery = TimeSpan.FromSeconds(30);
+
+    // On the dashboard: how long reading sat paused, per ingest process, and a span per pause.
+    private static readonly Meter Meter = new(MessagingDiagnostics.MeterName);
+    public const string WaitMetric = "coffeemesh.ingest.wait_for_writer";
+    private static readonly Counter<double> WaitSeconds = Meter.CreateCounter<double>(WaitMetric, "s",
+        "Time reading was paused because Ingest:MaxBatchesAhead batches were out and not yet stored");
 
     /// <summary>
     /// Once the window is full, reading resumes when a quarter of it is free again, and sleeps
@@ -41,6 +49,8 @@ public sealed class ReadAhead(Guid ingestionId, int maxBatchesAhead, Func<Cancel
     public async Task WaitForRoomAsync(int sequence, CancellationToken ct)
     {
         if (maxBatchesAhead <= 0 || sequence - _stored < maxBatchesAhead) return;
+        using var activity = MessagingDiagnostics.ActivitySource.StartActivity("ingest waits for oltp-writer");
+        activity?.SetTag("coffeemesh.ingestion_id", ingestionId).SetTag("coffeemesh.sequence", sequence);
         var started = Stopwatch.GetTimestamp();
         var warned = started;
         while (true)
@@ -58,7 +68,9 @@ public sealed class ReadAhead(Guid ingestionId, int maxBatchesAhead, Func<Cancel
             var sleep = stored is null ? Unanswered : _perBatch * toStore;
             await Task.Delay(sleep < MinPoll ? MinPoll : sleep > MaxPoll ? MaxPoll : sleep, ct);
         }
-        Waited += Stopwatch.GetElapsedTime(started);
+        var waited = Stopwatch.GetElapsedTime(started);
+        Waited += waited;
+        WaitSeconds.Add(waited.TotalSeconds);
     }
 
     /// <summary>Keeps the highest count seen, and a running estimate of the writer's time per batch.</summary>

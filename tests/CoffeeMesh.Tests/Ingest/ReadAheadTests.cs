@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using CoffeeMesh.Ingest.Ingestions;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -55,6 +56,28 @@ public sealed class ReadAheadTests
         Assert.False(full.IsCompleted);
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => full);
+    }
+
+    [Fact]
+    public async Task A_pause_is_counted_in_seconds_on_the_CoffeeMesh_meter()
+    {
+        double seconds = 0;
+        var gate = new object();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == ReadAhead.WaitMetric) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) => { lock (gate) seconds += value; });
+        listener.Start();
+        var window = Window(1);
+
+        var waiting = window.WaitForRoomAsync(1, CancellationToken.None);
+        await Task.Delay(3 * ReadAhead.Poll);
+        _stored = 1;
+        await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+
+        lock (gate) Assert.InRange(seconds, 0.2, 5);
     }
 
     [Fact]
