@@ -66,17 +66,7 @@ public sealed class IngestionStatus(IngestionStore ingestions, IHttpClientFactor
     }
 
     /// <summary>A later stage's report on the ingestion; null while the stage does not answer.</summary>
-    private async Task<JsonObject?> StageAsync(string service, Guid id, int? expectedBatches, CancellationToken ct)
-    {
-        try
-        {
-            return await http.CreateClient(service).GetFromJsonAsync<JsonObject>(
-                expectedBatches is int n ? $"/ingestions/{id}?expected_batches={n}" : $"/ingestions/{id}", ct);
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            logger.LogWarning("{Service} did not answer for {IngestionId}: {Error}", service, id, e.Message);
-            return null;
-        }
-    }
+    private Task<JsonObject?> StageAsync(string service, Guid id, int? expectedBatches, CancellationToken ct) =>
+        StageClient.GetAsync(http.CreateClient(service),
+            expectedBatches is int n ? $"/ingestions/{id}?expected_batches={n}" : $"/ingestions/{id}", logger, ct);
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using CoffeeMesh.Messaging;
 
@@ -76,27 +75,20 @@ public sealed class ReadAhead(Guid ingestionId, int maxBatchesAhead, Func<Cancel
     /// <summary>Keeps the highest count seen, and a running estimate of the writer's time per batch.</summary>
     private void Observe(int stored)
     {
-        if (stored <= _stored && _storedAt is not null) return;
         var now = Stopwatch.GetTimestamp();
-        if (_storedAt is long then && stored > _stored)
+        if (_storedAt is long then)
+        {
+            if (stored <= _stored) return;
             _perBatch = (_perBatch + Stopwatch.GetElapsedTime(then, now) / (stored - _stored)) / 2;
-        _stored = Math.Max(_stored, stored);
+        }
+        _stored = stored;
         _storedAt = now;
     }
 
     /// <summary>The writer's count of an ingestion's stored batches; null while it does not answer.</summary>
-    public static async Task<int?> BatchesStoredAsync(HttpClient writer, Guid ingestionId, CancellationToken ct)
-    {
-        try
-        {
-            var progress = await writer.GetFromJsonAsync<JsonObject>($"/ingestions/{ingestionId}/progress", ct);
-            return progress?["batches_stored"]?.GetValue<int>();
-        }
-        // Down, timed out, cut off by the resilience pipeline's breaker, or an answer without the count.
-        catch (Exception e) when (!ct.IsCancellationRequested && e is HttpRequestException or OperationCanceledException
-                                      or Polly.ExecutionRejectedException or System.Text.Json.JsonException or InvalidOperationException or FormatException)
-        {
-            return null;
-        }
-    }
+    public static async Task<int?> BatchesStoredAsync(HttpClient writer, Guid ingestionId, CancellationToken ct) =>
+        await StageClient.GetAsync(writer, $"/ingestions/{ingestionId}/progress", logger: null, ct) is { } progress
+        && progress["batches_stored"] is JsonValue count && count.TryGetValue<int>(out var n)
+            ? n
+            : null;
 }

@@ -101,14 +101,7 @@ public sealed class HungWriterTests(MeshFixture mesh) : MeshTests(mesh)
         Assert.Equal(0, kill.ExitCode);
     }
 
-    private async Task<(string State, int NextSequence)> WatermarkAsync(Guid id)
-    {
-        await using var c = new MySqlConnector.MySqlConnection(mesh.IngestConnectionString);
-        await c.OpenAsync();
-        await using var command = new MySqlConnector.MySqlCommand("SELECT state, next_sequence FROM ingestion WHERE ingestion_id = @id", c);
-        command.Parameters.AddWithValue("@id", id.ToString());
-        await using var reader = await command.ExecuteReaderAsync();
-        Assert.True(await reader.ReadAsync(), $"no ingestion {id}");
-        return (reader.GetString(0), reader.GetInt32(1));
-    }
+    private async Task<(string State, long NextSequence)> WatermarkAsync(Guid id) =>
+        (await TestDatabases.ScalarAsync<string>(mesh.IngestConnectionString, "SELECT state FROM ingestion WHERE ingestion_id = @id", ("@id", id.ToString())),
+         await TestDatabases.ScalarAsync<long>(mesh.IngestConnectionString, "SELECT next_sequence FROM ingestion WHERE ingestion_id = @id", ("@id", id.ToString())));
 }
