@@ -10,33 +10,23 @@ namespace CoffeeMesh.OlapSync;
 /// </summary>
 public static class Dimensions
 {
-    /// <summary>The stores and products the staged facts name.</summary>
-    public static async Task<(List<int> Stores, List<int> Products)> KeysAsync(NpgsqlConnection c, NpgsqlTransaction tx, CancellationToken ct)
-    {
-        var stores = new List<int>();
-        var products = new List<int>();
-        await using var reader = await c.Command(
-                "SELECT DISTINCT store_id FROM fact_stage; SELECT DISTINCT product_id FROM fact_stage", tx)
-            .ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) stores.Add(reader.GetInt32(0));
-        await reader.NextResultAsync(ct);
-        while (await reader.ReadAsync(ct)) products.Add(reader.GetInt32(0));
-        return (stores, products);
-    }
-
     /// <summary>Dates are derived from their smart keys; only keys not there yet are inserted. (dim_time is complete from the start.)</summary>
-    public static async Task AddDatesAsync(NpgsqlConnection c, NpgsqlTransaction tx, CancellationToken ct) =>
+    public static async Task AddDatesAsync(NpgsqlConnection c, NpgsqlTransaction tx, IReadOnlyCollection<int> dateIds, CancellationToken ct)
+    {
+        if (dateIds.Count == 0) return;
         await c.Command(
                 """
                 INSERT INTO dim_date (date_id, transaction_date, day, month, year, weekday)
                 SELECT k.date_id, d, extract(day FROM d)::int, extract(month FROM d)::int, extract(year FROM d)::int, to_char(d, 'FMDay')
-                FROM (SELECT DISTINCT date_id FROM fact_stage) k
+                FROM unnest(@ids) AS k(date_id)
                 CROSS JOIN LATERAL (SELECT make_date(k.date_id / 10000, k.date_id / 100 % 100, k.date_id % 100) AS d) v
                 WHERE NOT EXISTS (SELECT 1 FROM dim_date e WHERE e.date_id = k.date_id)
                 ORDER BY k.date_id
                 ON CONFLICT DO NOTHING
                 """, tx)
+            .With("@ids", dateIds.ToArray())
             .ExecuteNonQueryAsync(ct);
+    }
 
     /// <summary>A store changes only to a newer MySQL version of it (updated_at), whatever order batches sync in.</summary>
     public static async Task UpsertStoresAsync(NpgsqlConnection c, NpgsqlTransaction tx, IReadOnlyList<StoreRow> stores, CancellationToken ct)

@@ -47,14 +47,20 @@ if (!meshOnly)
     // Best of three: a single load swung from 133k to 215k rows/s between runs (background flushing,
     // the client's JIT state), and a floor should be the fastest the database can take the file.
     const int floorRuns = 3;
+    var loadCpu = new CpuSample();
     mysqlFloor = await BestOfAsync(floorRuns, () => NativeFloors.MySqlLoadDataAsync(scratch, file, rows));
+    var loadSpent = loadCpu.Stop();
     Console.Error.WriteLine("  native floor: PostgreSQL COPY ...");
+    var copyCpu = new CpuSample();
     try { pgFloor = await BestOfAsync(floorRuns, () => NativeFloors.PostgresCopyAsync(olap, file, rows)); }
     catch (Npgsql.PostgresException e) { Console.Error.WriteLine($"    COPY refused the file ({e.MessageText}): dirty rows? floor not measured"); }
+    var copySpent = copyCpu.Stop();
     Console.Error.WriteLine("  stage alone: ingest read ...");
     var read = await StageBenchmarks.ReadAsync(file, batchSize);
     Console.Error.WriteLine("  stage alone: transform clean ...");
+    var cleanCpu = new CpuSample(); // the file is read again here: reading and cleaning, ingest's and transform's work
     var clean = await StageBenchmarks.CleanAsync(file, batchSize);
+    var cleanSpent = cleanCpu.Stop();
     Console.Error.WriteLine("  stage alone: oltp-writer write ...");
     var (write, storedBatches, writeCpu) = await StageBenchmarks.WriteAsync(file, batchSize, scratch, new CoffeeMesh.OltpWriter.CleanSalesBatchConsumerDefinition().ConcurrentMessageLimit ?? 1);
     Console.Error.WriteLine("  stage alone: olap-sync ...");
@@ -83,6 +89,7 @@ if (!meshOnly)
     {
         ["messages"] = latency.Messages, ["median"] = Math.Round(latency.MedianMs, 1), ["p95"] = Math.Round(latency.P95Ms, 1), ["max"] = Math.Round(latency.MaxMs, 1),
     };
+    results["cpu_budget"] = CpuBudget.Of(rows, mysqlFloor, cleanSpent, writeCpu, syncCpu, loadSpent, copySpent, floorRuns, pgFloor is not null);
 }
 
 await DropAsync(scratch);
@@ -191,6 +198,11 @@ static string Markdown(JsonObject r)
             sb.AppendLine($"CPU seconds during the run ({e["seconds"]} s wall, {Environment.ProcessorCount} cores): " +
                           string.Join(", ", cpu.Select(kv => $"{kv.Key} {kv.Value}")));
         }
+    }
+    if (r["cpu_budget"] is JsonObject budget)
+    {
+        sb.AppendLine();
+        sb.AppendLine(CpuBudget.Describe(budget, (r["end_to_end"] as JsonObject)?["cpu_seconds"] as JsonObject));
     }
     return sb.ToString();
 }

@@ -1,0 +1,75 @@
+using System.Buffers;
+using System.Data.Common;
+using System.Globalization;
+using Npgsql;
+
+namespace CoffeeMesh.OlapSync;
+
+/// <summary>
+/// One batch's facts as PostgreSQL COPY text, held in memory (a batch is at most 10,000 lines of
+/// under a hundred characters), with the dimension keys they name. Holding them lets a new batch be
+/// copied straight into fact_sales, and copied again into the staging table should that fail.
+/// </summary>
+public sealed class FactLines : IDisposable
+{
+    private char[] _text = ArrayPool<char>.Shared.Rent(256 * 1024);
+    private int _length;
+
+    public int Count { get; private set; }
+    public HashSet<int> Dates { get; } = [];
+    public HashSet<int> Stores { get; } = [];
+    public HashSet<int> Products { get; } = [];
+
+    /// <summary>The COPY text so far, a line per fact.</summary>
+    internal ReadOnlyMemory<char> Text => _text.AsMemory(0, _length);
+
+    /// <summary>Lines as <see cref="OltpSource.ReadFactLinesAsync"/> builds them: transaction_id, date_id, time_id, store_id, product_id, ...</summary>
+    public async Task ReadAsync(DbDataReader reader, CancellationToken ct)
+    {
+        while (await reader.ReadAsync(ct)) Add(reader.GetString(0));
+    }
+
+    public void Add(string line)
+    {
+        if (_length + line.Length + 1 > _text.Length) Grow(line.Length + 1);
+        line.CopyTo(_text.AsSpan(_length));
+        _length += line.Length;
+        _text[_length++] = '\n';
+        Count++;
+
+        var rest = line.AsSpan();
+        for (var field = 0; field <= 4; field++)
+        {
+            var tab = rest.IndexOf('\t');
+            var value = tab < 0 ? rest : rest[..tab];
+            switch (field)
+            {
+                case 1: Dates.Add(int.Parse(value, CultureInfo.InvariantCulture)); break;
+                case 3: Stores.Add(int.Parse(value, CultureInfo.InvariantCulture)); break;
+                case 4: Products.Add(int.Parse(value, CultureInfo.InvariantCulture)); break;
+            }
+            rest = tab < 0 ? [] : rest[(tab + 1)..];
+        }
+    }
+
+    /// <summary>COPY of every line into <paramref name="table"/>, whose columns are <paramref name="columns"/>.</summary>
+    public async Task CopyToAsync(NpgsqlConnection pg, string table, string columns, CancellationToken ct)
+    {
+        await using var copy = await pg.BeginTextImportAsync($"COPY {table} ({columns}) FROM STDIN", ct);
+        await copy.WriteAsync(Text, ct);
+    }
+
+    private void Grow(int needed)
+    {
+        var bigger = ArrayPool<char>.Shared.Rent(Math.Max(_text.Length * 2, _length + needed));
+        _text.AsSpan(0, _length).CopyTo(bigger);
+        ArrayPool<char>.Shared.Return(_text);
+        _text = bigger;
+    }
+
+    public void Dispose()
+    {
+        ArrayPool<char>.Shared.Return(_text);
+        _text = [];
+    }
+}
