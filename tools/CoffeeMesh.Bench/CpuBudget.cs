@@ -50,7 +50,7 @@ public static class CpuBudget
         {
             var total = meshCpu.Sum(kv => kv.Value!.GetValue<double>());
             text += $" The mesh used {total.ToString("0.#", CultureInfo.InvariantCulture)} CPU s in all: " +
-                    $"{(total - b["work"]!.GetValue<double>()).ToString("0.#", CultureInfo.InvariantCulture)} more than the work alone (the bus, message bodies, relays, polling, JIT).";
+                    $"{(total - b["work"]!.GetValue<double>()).ToString("0.#", CultureInfo.InvariantCulture)} more than the work alone (the bus, message bodies, relays, polling, JIT, and Aspire's dcp and dashboard when the mesh runs under Aspire).";
         }
         return text;
     }

@@ -127,7 +127,10 @@ public static class MeshProcesses
                        ?? (cmdline.StartsWith("mariadbd") || cmdline.Contains("/mariadbd ") ? "mariadbd"
                            : cmdline.Contains("beam.smp") ? "rabbitmq"
                            : cmdline.StartsWith("postgres") || cmdline.Contains("/postgres ") ? "postgres"
-                           : cmdline.Contains("CoffeeMesh.AppHost") ? "AppHost" : null);
+                           : cmdline.Contains("CoffeeMesh.AppHost") ? "AppHost"
+                           // Aspire's local orchestrator and dashboard: a cost of running under Aspire, not of the services.
+                           : cmdline.Contains("/dcp ") ? "dcp"
+                           : cmdline.Contains("Aspire.Dashboard") ? "AspireDashboard" : null);
             if (name is not null) yield return (pid, name);
         }
     }
