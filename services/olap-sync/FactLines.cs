@@ -37,20 +37,24 @@ public sealed class FactLines : IDisposable
         _text[_length++] = '\n';
         Count++;
 
-        var rest = line.AsSpan();
-        for (var field = 0; field <= 4; field++)
-        {
-            var tab = rest.IndexOf('\t');
-            var value = tab < 0 ? rest : rest[..tab];
-            switch (field)
-            {
-                case 1: Dates.Add(int.Parse(value, CultureInfo.InvariantCulture)); break;
-                case 3: Stores.Add(int.Parse(value, CultureInfo.InvariantCulture)); break;
-                case 4: Products.Add(int.Parse(value, CultureInfo.InvariantCulture)); break;
-            }
-            rest = tab < 0 ? [] : rest[(tab + 1)..];
-        }
+        var fields = line.AsSpan();
+        Next(ref fields); // transaction_id
+        Dates.Add(NextInt(ref fields));
+        Next(ref fields); // time_id
+        Stores.Add(NextInt(ref fields));
+        Products.Add(NextInt(ref fields));
     }
+
+    /// <summary>The next tab-separated field; <paramref name="fields"/> moves past it.</summary>
+    private static ReadOnlySpan<char> Next(ref ReadOnlySpan<char> fields)
+    {
+        var tab = fields.IndexOf('\t');
+        var field = tab < 0 ? fields : fields[..tab];
+        fields = tab < 0 ? [] : fields[(tab + 1)..];
+        return field;
+    }
+
+    private static int NextInt(ref ReadOnlySpan<char> fields) => int.Parse(Next(ref fields), CultureInfo.InvariantCulture);
 
     /// <summary>COPY of every line into <paramref name="table"/>, whose columns are <paramref name="columns"/>.</summary>
     public async Task CopyToAsync(NpgsqlConnection pg, string table, string columns, CancellationToken ct)

@@ -14,9 +14,9 @@ public sealed class OltpSource(ServiceStore store)
     public async Task<MySqlConnection> OpenAsync(CancellationToken ct) => (MySqlConnection)await Store.OpenAsync(ct);
 
     /// <summary>
-    /// A batch's sales as fact_stage lines in PostgreSQL's COPY text format, built by MySQL: the
-    /// sync then only passes strings through, instead of parsing eight typed values a row and
-    /// encoding them again. The keys are smart keys (yyyymmdd, hhmmss). No field can hold a tab,
+    /// A batch's sales as fact_sales lines in PostgreSQL's COPY text format, built by MySQL: the
+    /// sync passes them through and reads only the three dimension keys, instead of parsing eight
+    /// typed values a row and encoding them again. The keys are smart keys (yyyymmdd, hhmmss). No field can hold a tab,
     /// a newline or a backslash: transaction_id is transform's "&lt;integer&gt;_&lt;yyyyMMdd&gt;", the rest are numbers.
     /// </summary>
     public static async Task<MySqlDataReader> ReadFactLinesAsync(MySqlConnection c, long fromVersion, long toVersion, CancellationToken ct) =>

@@ -12,7 +12,7 @@ namespace CoffeeMesh.Bench;
 public static class CpuBudget
 {
     public static JsonObject Of(long rows, double loadDataRowsPerSecond, Dictionary<string, double> readAndClean, Dictionary<string, double> write,
-        Dictionary<string, double> sync, Dictionary<string, double> loadDataRuns, Dictionary<string, double> copyRuns, int floorRuns, bool copyMeasured)
+        Dictionary<string, double> sync, Dictionary<string, double> loadDataRuns, Dictionary<string, double>? copyRuns, int floorRuns)
     {
         // The databases and this process only: a service idling nearby is not the stage's work.
         double Sum(Dictionary<string, double> d) => d.Where(kv => kv.Key is "bench" or "mariadbd" or "postgres").Sum(kv => kv.Value);
@@ -33,7 +33,7 @@ public static class CpuBudget
             ["target_seconds_at_0_75x_load_data"] = Math.Round(rows / (0.75 * loadDataRowsPerSecond), 2),
             // The floors' own cost, per load: what the databases spend just to take the rows.
             ["load_data_mariadbd"] = Math.Round(loadDataRuns.GetValueOrDefault("mariadbd") / floorRuns, 1),
-            ["copy_postgres"] = copyMeasured ? Math.Round(copyRuns.GetValueOrDefault("postgres") / floorRuns, 1) : null,
+            ["copy_postgres"] = copyRuns is null ? null : Math.Round(copyRuns.GetValueOrDefault("postgres") / floorRuns, 1),
         };
     }
 

@@ -89,7 +89,7 @@ if (!meshOnly)
     {
         ["messages"] = latency.Messages, ["median"] = Math.Round(latency.MedianMs, 1), ["p95"] = Math.Round(latency.P95Ms, 1), ["max"] = Math.Round(latency.MaxMs, 1),
     };
-    results["cpu_budget"] = CpuBudget.Of(rows, mysqlFloor, cleanSpent, writeCpu, syncCpu, loadSpent, copySpent, floorRuns, pgFloor is not null);
+    results["cpu_budget"] = CpuBudget.Of(rows, mysqlFloor, cleanSpent, writeCpu, syncCpu, loadSpent, pgFloor is null ? null : copySpent, floorRuns);
 }
 
 await DropAsync(scratch);
