@@ -27,10 +27,40 @@ public record RawSalesBatch
     public required long[] LineNumbers { get; init; }
     /// <summary>Records ingest could not pass on faithfully (invalid UTF-8, too long): quarantined as they are.</summary>
     public IReadOnlyList<LineIssue> Issues { get; init; } = [];
+    /// <summary>
+    /// Records that span several source lines (a quoted field holding line breaks, RFC 4180): their
+    /// lines are joined by '\n' in <see cref="Text"/>, so such a record takes that many '\n'-ended
+    /// pieces of the text. Every other record is one piece.
+    /// </summary>
+    public IReadOnlyList<MultiLineRecord> MultiLineRecords { get; init; } = [];
 }
 
-/// <summary>The source's separator and where each canonical column (<see cref="SalesColumns"/>) sits.</summary>
-public record SourceFormat(char Separator, int[] ColumnMap, int FieldCount);
+/// <summary>
+/// How a source file is written, decided by ingest from the file itself: the separator, where each
+/// canonical column (<see cref="SalesColumns"/>) sits, and the conventions its values follow.
+/// </summary>
+public record SourceFormat(char Separator, int[] ColumnMap, int FieldCount)
+{
+    /// <summary>How a date written a/b/year is read: decided for the whole file by its rows, or assumed (<see cref="DateOrderAssumed"/>).</summary>
+    public DateOrder DateOrder { get; init; } = DateOrder.MonthFirst;
+    /// <summary>The file has day/month dates whose order none of its rows decides: <see cref="DateOrder"/> is the configured default.</summary>
+    public bool DateOrderAssumed { get; init; }
+    /// <summary>'.' or ','; ',' only where the separator is not a comma.</summary>
+    public char DecimalMark { get; init; } = '.';
+    /// <summary>Raw export, or the old pipeline's processed output (ids, prices and stores already converted).</summary>
+    public SourceShape Shape { get; init; } = SourceShape.Raw;
+    /// <summary>"CRLF", "LF" or "CR": what the file's first line ends with (reported, not needed to read it).</summary>
+    public string LineEnding { get; init; } = "LF";
+}
+
+/// <summary>The order of day and month in a date such as 02/03/2026.</summary>
+public enum DateOrder { MonthFirst, DayFirst }
+
+/// <summary>What a file holds: the raw export, or a file the pipeline (or the old one) already cleaned.</summary>
+public enum SourceShape { Raw, Processed }
+
+/// <summary>A record of a batch (by index) that spans <see cref="Lines"/> source lines.</summary>
+public record MultiLineRecord(int Index, int Lines);
 
 /// <summary>A record of a batch (by index) with the read error it carries.</summary>
 public record LineIssue(int Index, RejectionReason Reason);

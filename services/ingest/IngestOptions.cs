@@ -1,3 +1,5 @@
+using CoffeeMesh.Contracts;
+
 namespace CoffeeMesh.Ingest;
 
 /// <summary>Bound from configuration section <c>Ingest</c>.</summary>
@@ -21,10 +23,25 @@ public sealed class IngestOptions
     /// <summary>Cron schedule of the landing-folder scan (the old Airflow DAG ran every 5 minutes).</summary>
     public string Schedule { get; set; } = "*/5 * * * *";
     public bool ScheduleEnabled { get; set; } = true;
+    /// <summary>
+    /// A file in <c>incoming/</c> whose last line has no line break is taken whole once it has not
+    /// changed for this long (seconds): a writer may still be appending to it before that.
+    /// </summary>
+    public int SettleSeconds { get; set; } = 30;
     /// <summary>Largest multipart upload accepted by POST /ingestions/upload.</summary>
     public long MaxUploadBytes { get; set; } = 1L << 30;
     /// <summary>A line longer than this is quarantined (line_too_long) with its first KiB kept.</summary>
     public int MaxLineBytes { get; set; } = 64 * 1024;
     /// <summary>A record longer than this fails the ingestion (the reader will not buffer more).</summary>
     public int MaxRecordBytes { get; set; } = 8 * 1024 * 1024;
+    /// <summary>
+    /// The most lines a quoted field may join into one record (RFC 4180 line breaks in quotes); a
+    /// quote still open after them is a stray one: its line is quarantined (unbalanced_quote).
+    /// </summary>
+    public int MaxLinesPerRecord { get; set; } = 10;
+    /// <summary>
+    /// How a/b/year dates are read when a file's rows cannot tell: bound from <c>Cleaning:DateOrder</c>,
+    /// the cleaning rules' setting, so that ingest and transform agree.
+    /// </summary>
+    public DateOrder DefaultDateOrder { get; set; } = DateOrder.MonthFirst;
 }

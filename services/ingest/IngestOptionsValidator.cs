@@ -11,6 +11,10 @@ public sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
             return ValidateOptionsResult.Fail($"Ingest:BatchSize is {options.BatchSize}; it must be 1 to {IngestOptions.MaxBatchSize} rows");
         if (options.MaxBatchesAhead is < 0 or > IngestOptions.MaxMaxBatchesAhead)
             return ValidateOptionsResult.Fail($"Ingest:MaxBatchesAhead is {options.MaxBatchesAhead}; it must be 0 (no limit) to {IngestOptions.MaxMaxBatchesAhead}");
+        if (options.MaxLinesPerRecord is < 1 or > 1000)
+            return ValidateOptionsResult.Fail($"Ingest:MaxLinesPerRecord is {options.MaxLinesPerRecord}; it must be 1 to 1000 lines");
+        if (options.SettleSeconds is < 0 or > 86_400)
+            return ValidateOptionsResult.Fail($"Ingest:SettleSeconds is {options.SettleSeconds}; it must be 0 to 86400 seconds");
         return ValidateOptionsResult.Success;
     }
 }

@@ -56,5 +56,12 @@ public static class IngestSchema
             """,
         ]),
         MessagingSchema.Migration(StoreDialect.MySql, 2),
+        // What the last scan made of each landing file, and why: GET /landing lists it.
+        new(3, "landing files keep their state and its reason", [
+            Guarded.When(
+                "SELECT COUNT(*) = 0 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'landing_file' AND column_name = 'state'",
+                "ALTER TABLE landing_file ADD COLUMN state VARCHAR(16) NOT NULL DEFAULT 'ingested', ADD COLUMN reason VARCHAR(1024) NULL, " +
+                "ADD COLUMN size_bytes BIGINT NOT NULL DEFAULT 0, ADD COLUMN last_ingestion_id CHAR(36) NULL"),
+        ]),
     ];
 }

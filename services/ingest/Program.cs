@@ -1,3 +1,4 @@
+using CoffeeMesh.Contracts;
 using CoffeeMesh.Ingest;
 using CoffeeMesh.Ingest.Api;
 using CoffeeMesh.Ingest.Ingestions;
@@ -9,13 +10,16 @@ using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.Services.AddOptions<IngestOptions>().Bind(builder.Configuration.GetSection("Ingest")).ValidateOnStart();
+builder.Services.AddOptions<IngestOptions>().Bind(builder.Configuration.GetSection("Ingest"))
+    .Configure(o => { if (builder.Configuration.GetValue<DateOrder?>("Cleaning:DateOrder") is { } order) o.DefaultDateOrder = order; })
+    .ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
 builder.Services.AddSingleton<LandingFolder>();
 builder.Services.AddSingleton<IngestionStore>();
 builder.Services.AddSingleton<IngestionRunner>();
 builder.Services.AddSingleton<IngestionStatus>();
 builder.Services.AddSingleton<LandingScan>();
+builder.Services.AddSingleton<LandingFiles>();
 builder.Services.AddHostedService<LandingScheduler>();
 builder.Services.AddHttpClient("oltp-writer", c => c.BaseAddress = new Uri(builder.Configuration["Services:OltpWriter"] ?? "http://oltp-writer"));
 builder.Services.AddHttpClient("olap-sync", c => c.BaseAddress = new Uri(builder.Configuration["Services:OlapSync"] ?? "http://olap-sync"));
@@ -28,6 +32,14 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapIngestionEndpoints();
 app.MapPost("/landing/scan", async (LandingScan scan, CancellationToken ct) => Results.Ok(new { ingestions = await scan.RunAsync(ct) }));
+app.MapGet("/landing", async (LandingFiles files, int? limit, CancellationToken ct) =>
+    limit is < 1 or > 10_000
+        ? Results.Problem("'limit' must be 1 to 10000", statusCode: StatusCodes.Status400BadRequest)
+        : Results.Json((await files.ListAsync(limit ?? 1000, ct)).Select(e => new
+        {
+            path = e.Path, state = e.State, reason = e.Reason, size_bytes = e.SizeBytes, ingested_bytes = e.IngestedBytes,
+            last_ingestion_id = e.LastIngestionId, updated_at = e.UpdatedAt,
+        })));
 
 await app.Services.MigrateAsync(IngestSchema.Migrations, app.Lifetime.ApplicationStopping);
 app.Run();

@@ -47,7 +47,7 @@ public sealed class IngestionRunner(
         var sequence = r.NextSequence;
         var rowsRead = r.RowsRead;
         var o = options.Value;
-        var reader = new SalesFileReader(o.MaxLineBytes, o.MaxRecordBytes);
+        var reader = new SalesFileReader(o.MaxLineBytes, o.MaxRecordBytes, o.MaxLinesPerRecord, o.DefaultDateOrder);
         var writer = http.CreateClient("oltp-writer");
         var readAhead = new ReadAhead(r.Id, o.MaxBatchesAhead, c => ReadAhead.BatchesStoredAsync(writer, r.Id, c), logger);
         try
@@ -63,7 +63,7 @@ public sealed class IngestionRunner(
                     sequence++;
                     rowsRead += chunk.Count;
                 }
-                layout = chunk.Layout;
+                layout = chunk.ResumeLayout;
                 if (!await ingestions.AdvanceAsync(r.Id, expected, chunk, sequence, rowsRead, ct))
                 {
                     logger.LogWarning("Ingestion {IngestionId} was advanced by another reader; this one stops", r.Id);

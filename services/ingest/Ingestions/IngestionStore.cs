@@ -78,7 +78,7 @@ public sealed class IngestionStore(ServiceStore store, Outbox outbox)
                 WHERE ingestion_id = @id AND next_sequence = @expected AND state IN ('queued', 'reading')
                 """)
             .With("@off", chunk.Next.Offset).With("@line", chunk.Next.Line).With("@next", nextSequence).With("@rows", rowsRead)
-            .With("@state", IngestionStates.Reading).With("@sep", chunk.Layout.Separator.ToString()).With("@map", chunk.Layout.Serialize())
+            .With("@state", IngestionStates.Reading).With("@sep", chunk.ResumeLayout.Separator.ToString()).With("@map", chunk.ResumeLayout.Serialize())
             .With("@now", DateTime.UtcNow).With("@id", id).With("@expected", expectedSequence)
             .ExecuteNonQueryAsync(ct);
         return updated == 1;
@@ -106,9 +106,11 @@ public sealed class IngestionStore(ServiceStore store, Outbox outbox)
             await c.Command(
                     """
                     UPDATE landing_file SET ingested_bytes = @end, ingested_lines = @line, content_hash = @hash, pending_ingestion_id = NULL,
-                           separator_char = COALESCE(@sep, separator_char), column_map = COALESCE(@map, column_map), updated_at = @now
+                           separator_char = COALESCE(@sep, separator_char), column_map = COALESCE(@map, column_map),
+                           state = @state, reason = @reason, updated_at = @now
                     WHERE landing_file_id = @fid
                     """, tx)
+                .With("@state", error is null ? "ingested" : "failed").With("@reason", error is null ? null : error.Length > 1024 ? error[..1023] + "…" : error)
                 .With("@end", r.EndOffset).With("@line", endLine).With("@hash", r.EndHash)
                 .With("@sep", error is null ? layout?.Separator.ToString() : null).With("@map", error is null ? layout?.Serialize() : null)
                 .With("@now", now).With("@fid", fileId)

@@ -1,13 +1,15 @@
 namespace CoffeeMesh.Ingest.Reading;
 
 /// <summary>
-/// Reads at most <c>length</c> bytes of the inner stream and counts the line feeds that pass,
-/// so the reader knows the line number at the end of a region without a second pass.
+/// Reads at most <c>length</c> bytes of the inner stream and counts the line breaks that pass (CR,
+/// LF and CR LF each once, also when a CR LF is split between two reads), so the reader knows the
+/// line number at the end of a region without a second pass.
 /// </summary>
-internal sealed class BoundedCountingStream(Stream inner, long length) : Stream
+internal sealed class BoundedCountingStream(Stream inner, long length, bool leaveOpen = false) : Stream
 {
     private long _remaining = length;
-    public long LineFeeds { get; private set; }
+    private bool _afterCr;
+    public long LineBreaks { get; private set; }
 
     public override int Read(Span<byte> buffer)
     {
@@ -27,8 +29,15 @@ internal sealed class BoundedCountingStream(Stream inner, long length) : Stream
 
     private void Count(ReadOnlySpan<byte> read)
     {
+        if (read.IsEmpty) return;
         _remaining -= read.Length;
-        LineFeeds += read.Count((byte)'\n');
+        LineBreaks += read.Count((byte)'\n');
+        // A CR counts unless a LF follows it; a LF right after the CR that ended the last read was counted with that CR.
+        if (read.Contains((byte)'\r'))
+            for (var i = 0; i < read.Length; i++)
+                if (read[i] == '\r' && (i + 1 == read.Length || read[i + 1] != '\n')) LineBreaks++;
+        if (_afterCr && read[0] == '\n') LineBreaks--;
+        _afterCr = read[^1] == '\r';
     }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
@@ -44,7 +53,7 @@ internal sealed class BoundedCountingStream(Stream inner, long length) : Stream
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     protected override void Dispose(bool disposing)
     {
-        if (disposing) inner.Dispose();
+        if (disposing && !leaveOpen) inner.Dispose();
         base.Dispose(disposing);
     }
 }

@@ -61,13 +61,18 @@ public sealed class LandingFolder
     }
 
     /// <summary>
-    /// The end of the last complete line: a writer may be appending, and a line without its line
-    /// feed yet is left for the next scan.
+    /// How much of a file in <c>incoming/</c> is ready: up to the end of its last complete line (a
+    /// writer may be appending, and a line without its line break is left for a later scan), or the
+    /// whole file once it has not changed for <paramref name="settle"/> (a finished file whose last
+    /// line has no line break). A line break is CR LF, LF or CR; a CR that ends an unsettled file
+    /// may be the first half of a CR LF, so that line waits too.
     /// </summary>
-    public static long CompleteLinesEnd(string path)
+    /// <returns>The end offset (bytes) and whether it is the whole file.</returns>
+    public static (long End, bool Whole) ReadyEnd(string path, TimeSpan settle, DateTime now)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         var length = file.Length;
+        if (length > 0 && now - File.GetLastWriteTimeUtc(path) >= settle) return (length, true);
         var buffer = new byte[1 << 16];
         var end = length;
         while (end > 0)
@@ -75,10 +80,13 @@ public sealed class LandingFolder
             var start = Math.Max(0, end - buffer.Length);
             file.Seek(start, SeekOrigin.Begin);
             var n = file.ReadAtLeast(buffer.AsSpan(0, (int)(end - start)), (int)(end - start), throwOnEndOfStream: false);
-            var at = buffer.AsSpan(0, n).LastIndexOf((byte)'\n');
-            if (at >= 0) return start + at + 1;
+            var chunk = buffer.AsSpan(0, n);
+            var at = chunk.LastIndexOfAny((byte)'\n', (byte)'\r');
+            // A CR as the very last byte may be half of a CR LF still being written: look before it.
+            while (at >= 0 && start + at == length - 1 && chunk[at] == '\r') at = chunk[..at].LastIndexOfAny((byte)'\n', (byte)'\r');
+            if (at >= 0) return (start + at + 1, start + at + 1 == length);
             end = start;
         }
-        return 0;
+        return (0, length == 0);
     }
 }

@@ -10,8 +10,11 @@ namespace CoffeeMesh.Ingest.Scheduling;
 
 /// <summary>
 /// One pass over <c>incoming/</c>: a new file becomes an ingestion (unless its content was already
-/// ingested under another name), and a file that grew becomes an ingestion of its new complete lines.
-/// Only one replica scans at a time (a MySQL named lock).
+/// ingested under another name), and a file that grew becomes an ingestion of its new complete
+/// lines; a file whose last line has no line break is taken whole once it has settled
+/// (<see cref="IngestOptions.SettleSeconds"/>). Every file's state and, when it is not ingested,
+/// the reason are recorded (GET /landing) and logged when they change. Only one replica scans at a
+/// time (a MySQL named lock).
 /// </summary>
 public sealed class LandingScan(ServiceStore store, IngestionStore ingestions, LandingFolder landing, IOptions<IngestOptions> options, ILogger<LandingScan> logger)
 {
@@ -23,18 +26,16 @@ public sealed class LandingScan(ServiceStore store, IngestionStore ingestions, L
         if (Convert.ToInt64(got ?? 0) != 1) return created;
         try
         {
-            var files = Directory.EnumerateFiles(landing.Incoming, "*", SearchOption.AllDirectories)
-                .Where(f => !Path.GetFileName(f).StartsWith('.') && !f.EndsWith(".tmp") && !f.EndsWith(".part"))
-                .Order(StringComparer.Ordinal);
-            foreach (var file in files)
+            foreach (var file in Directory.EnumerateFiles(landing.Incoming, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
             {
+                if (LandingFiles.IgnoredName(file)) continue;
                 try
                 {
                     if (await ScanFileAsync(file, ct) is { } id) created.Add(id);
                 }
                 catch (IOException e)
                 {
-                    logger.LogWarning("Landing file {File} skipped this time: {Error}", file, e.Message);
+                    await RecordAsync(landing.Relative(file), LandingFiles.Unreadable, $"cannot be read now: {e.Message}", 0, ct);
                 }
             }
         }
@@ -45,40 +46,59 @@ public sealed class LandingScan(ServiceStore store, IngestionStore ingestions, L
         return created;
     }
 
-    private sealed record LandingFile(long Id, long IngestedBytes, long IngestedLines, string? ContentHash, string? Separator, string? ColumnMap, Guid? Pending);
+    private sealed record LandingFile(long Id, long IngestedBytes, long IngestedLines, string? ContentHash, string? Separator, string? ColumnMap,
+        Guid? Pending, string State, string? Reason);
 
     private async Task<Guid?> ScanFileAsync(string file, CancellationToken ct)
     {
         var relative = landing.Relative(file);
-        var pathHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(relative)));
-        var known = await FindAsync(pathHash, ct);
+        var known = await FindAsync(PathHash(relative), ct);
         if (known?.Pending is not null) return null; // still being ingested
-        var end = LandingFolder.CompleteLinesEnd(file);
-        if (end == 0) return null;
+        var size = new FileInfo(file).Length;
+        var settle = TimeSpan.FromSeconds(options.Value.SettleSeconds);
+        var (end, whole) = LandingFolder.ReadyEnd(file, settle, DateTime.UtcNow);
+        if (end == 0)
+        {
+            await RecordAsync(relative, size == 0 ? LandingFiles.Empty : LandingFiles.Waiting,
+                size == 0 ? "the file is empty" : $"no complete line yet: a line without its line break is taken once the file is unchanged for {settle.TotalSeconds:0} s",
+                size, ct);
+            return null;
+        }
 
-        if (known is null)
+        if (known?.ContentHash is null)
         {
             var hash = (await LandingFolder.HashPrefixesAsync(file, end, end, ct)).End;
-            var copy = await FindByContentAsync(hash, end, ct);
-            if (copy is not null)
+            if (await FindByContentAsync(hash, end, ct) is { } copy)
             {
-                logger.LogInformation("Landing file {File} has the content of a file already ingested; not ingested again", relative);
-                await InsertAsync(relative, pathHash, copy with { Pending = null }, ct);
+                await RecordAsync(relative, LandingFiles.Duplicate, $"same content as {copy.Path}, already ingested", size, ct, copy.File);
                 return null;
             }
-            var id = await InsertAsync(relative, pathHash, new LandingFile(0, 0, 1, null, null, null, null), ct);
+            var id = known?.Id ?? await RecordAsync(relative, LandingFiles.Waiting, null, size, ct);
             return await CreateIngestionAsync(relative, id, 0, 1, end, hash, null, null, ct);
         }
 
-        if (end == known.IngestedBytes) return null;
-        var (prefix, whole) = await LandingFolder.HashPrefixesAsync(file, Math.Min(known.IngestedBytes, end), end, ct);
+        if (end == known.IngestedBytes)
+        {
+            if (known.State == LandingFiles.Failed) return null; // its reason stays until the content changes
+            if (end < size)
+                await RecordAsync(relative, LandingFiles.Waiting,
+                    $"its last line has no line break yet: it is taken once the file is unchanged for {settle.TotalSeconds:0} s", size, ct);
+            else await RecordAsync(relative, LandingFiles.Ingested, null, size, ct);
+            return null;
+        }
+        var (prefix, wholeHash) = await LandingFolder.HashPrefixesAsync(file, Math.Min(known.IngestedBytes, end), end, ct);
         if (end < known.IngestedBytes || prefix != known.ContentHash)
         {
             logger.LogWarning("Landing file {File} was replaced or truncated; ingesting it again from the start", relative);
-            return await CreateIngestionAsync(relative, known.Id, 0, 1, end, whole, null, null, ct);
+            return await CreateIngestionAsync(relative, known.Id, 0, 1, end, wholeHash, null, null, ct);
         }
-        if (known.ColumnMap is null) return null; // its header failed before: wait for the content to change
-        return await CreateIngestionAsync(relative, known.Id, known.IngestedBytes, known.IngestedLines, end, whole, known.Separator, known.ColumnMap, ct);
+        if (known.ColumnMap is null)
+        {
+            await RecordAsync(relative, LandingFiles.Failed,
+                $"its header could not be read before ({known.Reason ?? "see its ingestion"}); it is tried again when its first lines change", size, ct);
+            return null;
+        }
+        return await CreateIngestionAsync(relative, known.Id, known.IngestedBytes, known.IngestedLines, end, wholeHash, known.Separator, known.ColumnMap, ct);
     }
 
     private async Task<Guid> CreateIngestionAsync(string relative, long fileId, long start, long startLine, long end, string endHash,
@@ -98,48 +118,80 @@ public sealed class LandingScan(ServiceStore store, IngestionStore ingestions, L
             ColumnMap = columnMap,
         };
         await ingestions.CreateAsync(record, ct, (c, tx) =>
-            c.Command("UPDATE landing_file SET pending_ingestion_id = @id WHERE landing_file_id = @fid", tx)
-                .With("@id", record.Id).With("@fid", fileId).ExecuteNonQueryAsync(ct));
+            c.Command("UPDATE landing_file SET pending_ingestion_id = @id, last_ingestion_id = @id, state = @state, reason = NULL, updated_at = @now WHERE landing_file_id = @fid", tx)
+                .With("@id", record.Id).With("@state", LandingFiles.Ingesting).With("@now", DateTime.UtcNow).With("@fid", fileId).ExecuteNonQueryAsync(ct));
         logger.LogInformation("Landing file {File}: ingestion {IngestionId} of bytes {Start}..{End}", relative, record.Id, start, end);
         return record.Id;
     }
 
+    private static string PathHash(string relative) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(relative)));
+
+    private const string FileColumns =
+        "landing_file_id, ingested_bytes, ingested_lines, content_hash, separator_char, column_map, pending_ingestion_id, state, reason";
+
     private async Task<LandingFile?> FindAsync(string pathHash, CancellationToken ct)
     {
         await using var c = await store.OpenAsync(ct);
-        return await ReadOneAsync(c.Command(
-            "SELECT landing_file_id, ingested_bytes, ingested_lines, content_hash, separator_char, column_map, pending_ingestion_id FROM landing_file WHERE path_hash = @h")
-            .With("@h", pathHash), ct);
+        return await ReadOneAsync(c.Command($"SELECT {FileColumns} FROM landing_file WHERE path_hash = @h").With("@h", pathHash), ct);
     }
 
-    private async Task<LandingFile?> FindByContentAsync(string hash, long length, CancellationToken ct)
+    private sealed record Copy(string Path, LandingFile File);
+
+    private async Task<Copy?> FindByContentAsync(string hash, long length, CancellationToken ct)
     {
         await using var c = await store.OpenAsync(ct);
-        return await ReadOneAsync(c.Command(
-                "SELECT landing_file_id, ingested_bytes, ingested_lines, content_hash, separator_char, column_map, pending_ingestion_id FROM landing_file " +
-                "WHERE content_hash = @h AND ingested_bytes = @n LIMIT 1")
+        var file = await ReadOneAsync(c.Command($"SELECT {FileColumns} FROM landing_file WHERE content_hash = @h AND ingested_bytes = @n LIMIT 1")
             .With("@h", hash).With("@n", length), ct);
+        if (file is null) return null;
+        var path = await c.Command("SELECT path FROM landing_file WHERE landing_file_id = @id").With("@id", file.Id).ExecuteScalarAsync(ct);
+        return new Copy((string)path!, file);
     }
 
     private static async Task<LandingFile?> ReadOneAsync(DbCommand command, CancellationToken ct)
     {
         await using var r = await command.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct)) return null;
-        return new LandingFile(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3),
-            r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetGuid(6));
+        string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        return new LandingFile(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), S(3), S(4), S(5), r.IsDBNull(6) ? null : r.GetGuid(6), r.GetString(7), S(8));
     }
 
-    private async Task<long> InsertAsync(string relative, string pathHash, LandingFile state, CancellationToken ct)
+    /// <summary>
+    /// Records what the scan made of a file (a new row for a file seen first); logs the reason when
+    /// the state or reason changed. A duplicate takes the watermark of the file it copies, so that
+    /// rows appended to it later are ingested from there.
+    /// </summary>
+    private async Task<long> RecordAsync(string relative, string state, string? reason, long size, CancellationToken ct, LandingFile? copyOf = null)
     {
         await using var c = await store.OpenAsync(ct);
-        await c.Command(
-                """
-                INSERT INTO landing_file (path, path_hash, ingested_bytes, ingested_lines, content_hash, separator_char, column_map, updated_at)
-                VALUES (@p, @h, @b, @l, @ch, @s, @m, @now)
-                """)
-            .With("@p", relative).With("@h", pathHash).With("@b", state.IngestedBytes).With("@l", state.IngestedLines)
-            .With("@ch", state.ContentHash).With("@s", state.Separator).With("@m", state.ColumnMap).With("@now", DateTime.UtcNow)
-            .ExecuteNonQueryAsync(ct);
-        return Convert.ToInt64(await c.Command("SELECT LAST_INSERT_ID()").ExecuteScalarAsync(ct));
+        var pathHash = PathHash(relative);
+        var before = await ReadOneAsync(c.Command($"SELECT {FileColumns} FROM landing_file WHERE path_hash = @h").With("@h", pathHash), ct);
+        var now = DateTime.UtcNow;
+        if (before is null)
+        {
+            await c.Command(
+                    """
+                    INSERT INTO landing_file (path, path_hash, ingested_bytes, ingested_lines, content_hash, separator_char, column_map, state, reason, size_bytes, updated_at)
+                    VALUES (@p, @h, @b, @l, @ch, @s, @m, @state, @reason, @size, @now)
+                    """)
+                .With("@p", relative).With("@h", pathHash).With("@b", copyOf?.IngestedBytes ?? 0).With("@l", copyOf?.IngestedLines ?? 1)
+                .With("@ch", copyOf?.ContentHash).With("@s", copyOf?.Separator).With("@m", copyOf?.ColumnMap)
+                .With("@state", state).With("@reason", Clip(reason)).With("@size", size).With("@now", now)
+                .ExecuteNonQueryAsync(ct);
+        }
+        else
+        {
+            var watermark = copyOf is null ? "" :
+                ", ingested_bytes = @b, ingested_lines = @l, content_hash = @ch, separator_char = @s, column_map = @m";
+            await c.Command($"UPDATE landing_file SET state = @state, reason = @reason, size_bytes = @size, updated_at = @now{watermark} WHERE landing_file_id = @id")
+                .With("@state", state).With("@reason", Clip(reason)).With("@size", size).With("@now", now).With("@id", before.Id)
+                .With("@b", copyOf?.IngestedBytes ?? 0).With("@l", copyOf?.IngestedLines ?? 1).With("@ch", copyOf?.ContentHash)
+                .With("@s", copyOf?.Separator).With("@m", copyOf?.ColumnMap)
+                .ExecuteNonQueryAsync(ct);
+        }
+        if (reason is not null && (before?.State != state || before.Reason != Clip(reason)))
+            logger.LogInformation("Landing file {File} not ingested now ({State}): {Reason}", relative, state, reason);
+        return before?.Id ?? Convert.ToInt64(await c.Command("SELECT landing_file_id FROM landing_file WHERE path_hash = @h").With("@h", pathHash).ExecuteScalarAsync(ct));
     }
+
+    private static string? Clip(string? reason) => reason is { Length: > 1024 } ? reason[..1023] + "…" : reason;
 }

@@ -17,7 +17,7 @@ public sealed class BatchCleaner(SalesRowCleaner rows)
         // Each row is cleaned before the next is read, so the parser can reuse one fields array.
         foreach (var raw in RawBatchParser.Read(batch, reuseFields: true))
         {
-            var result = rows.Clean(raw, texts);
+            var result = rows.Clean(raw, batch.Format, texts);
             if (result.Row is not { } row)
             {
                 quarantined.Add(new QuarantinedRow(raw.Line, raw.Raw, result.Reasons!));

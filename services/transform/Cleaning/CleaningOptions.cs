@@ -1,3 +1,5 @@
+using CoffeeMesh.Contracts;
+
 namespace CoffeeMesh.Transform.Cleaning;
 
 /// <summary>The old scripts' cleaning rules, made explicit. Bound from configuration section <c>Cleaning</c>.</summary>
@@ -7,29 +9,45 @@ public sealed class CleaningOptions
     public decimal PriceFactor { get; set; } = 15m;
     public int PriceDecimals { get; set; } = 2;
 
-    /// <summary>Accepted transaction_date formats, tried in order.</summary>
-    public string[] DateFormats { get; set; } = ["yyyy/MM/dd", "yyyy-MM-dd", "M/d/yyyy"];
+    /// <summary>
+    /// How a/b/year dates are read in a file whose rows do not decide it (ingest decides per file and
+    /// says in the summary that the order was assumed). Dates in other shapes: <see cref="SourceDates"/>.
+    /// </summary>
+    public DateOrder DateOrder { get; set; } = DateOrder.MonthFirst;
+
+    /// <summary>A two-digit year is the latest year with those last digits that is not after this one.</summary>
+    public int TwoDigitYearMax { get; set; } = 2049;
+
+    /// <summary>Accepted transaction_time formats, tried in order.</summary>
     public string[] TimeFormats { get; set; } = ["HH:mm:ss", "H:mm:ss", "HH:mm", "H:mm"];
 
-    /// <summary>Source store names and what we call them. Names already in the target form are kept.</summary>
-    public Dictionary<string, string> StoreNames { get; set; } = new()
-    {
-        ["Hell's Kitchen"] = "East Campus",
-        ["Astoria"] = "West Campus",
-        ["Lower Manhattan"] = "Main Campus",
-    };
+    /// <summary>
+    /// Values that mean "missing", as upstream tools write them, matched after trimming and in any
+    /// case; an empty value is always missing.
+    /// </summary>
+    public string[] MissingValues { get; set; } = ["NULL", "\\N", "NaN", "None", "N/A", "NA", "nil", "#N/A"];
 
     /// <summary>
-    /// Known stores by id (source names). A row with an empty store_location takes its store's
-    /// name from here; a row whose location contradicts its known store id is rejected.
+    /// The store catalogue: every store id a sale may name, with the name the export uses and ours.
+    /// A row naming another id is quarantined (unknown_store_id); an empty location is filled in.
     /// </summary>
-    public Dictionary<int, string> KnownStores { get; set; } = new()
-    {
-        [3] = "Astoria",
-        [5] = "Lower Manhattan",
-        [8] = "Hell's Kitchen",
-    };
+    public List<StoreEntry> Stores { get; set; } =
+    [
+        new() { Id = 3, SourceName = "Astoria", Name = "West Campus" },
+        new() { Id = 5, SourceName = "Lower Manhattan", Name = "Main Campus" },
+        new() { Id = 8, SourceName = "Hell's Kitchen", Name = "East Campus" },
+    ];
 
-    /// <summary>Longest text accepted for the product columns (the width of the database columns).</summary>
+    /// <summary>Longest text accepted for the text columns, in characters as MySQL's utf8mb4 VARCHAR(100) counts them (code points).</summary>
     public int MaxTextLength { get; set; } = 100;
+}
+
+/// <summary>One store of the catalogue.</summary>
+public sealed class StoreEntry
+{
+    public int Id { get; set; }
+    /// <summary>What the raw export calls it (Astoria).</summary>
+    public string SourceName { get; set; } = "";
+    /// <summary>What we call it (West Campus).</summary>
+    public string Name { get; set; } = "";
 }

@@ -7,23 +7,23 @@ namespace CoffeeMesh.Transform.Cleaning;
 /// </summary>
 internal static class FastParse
 {
-    /// <summary>1 to 18 digits, optionally followed by '.' and zeros: "12", "12.0", "12.000".</summary>
-    public static bool TryWholeNumber(ReadOnlySpan<char> s, out long value)
+    /// <summary>1 to 18 digits, optionally followed by the decimal mark and zeros: "12", "12.0", "12.000" ("12,0" with a decimal comma).</summary>
+    public static bool TryWholeNumber(ReadOnlySpan<char> s, out long value, char mark = '.')
     {
         value = 0;
         var i = 0;
         for (; i < s.Length && char.IsAsciiDigit(s[i]); i++) value = value * 10 + (s[i] - '0');
         if (i == 0 || i > 18) return false;
         if (i == s.Length) return true;
-        if (s[i] != '.' || i + 1 == s.Length) return false;
+        if (s[i] != mark || i + 1 == s.Length) return false;
         return !s[(i + 1)..].ContainsAnyExcept('0');
     }
 
     /// <summary>
     /// Digits with an optional fraction ("2.45", "3"), at most 18 in all: the same value and scale
-    /// (trailing zeros kept) that decimal.Parse gives.
+    /// (trailing zeros kept) that decimal.Parse gives with <paramref name="mark"/> as the decimal separator.
     /// </summary>
-    public static bool TryDecimal(ReadOnlySpan<char> s, out decimal value)
+    public static bool TryDecimal(ReadOnlySpan<char> s, out decimal value, char mark = '.')
     {
         value = 0;
         long mantissa = 0;
@@ -31,7 +31,7 @@ internal static class FastParse
         foreach (var c in s)
         {
             if (char.IsAsciiDigit(c)) { mantissa = mantissa * 10 + (c - '0'); digits++; if (scale >= 0) scale++; }
-            else if (c == '.' && scale < 0) scale = 0;
+            else if (c == mark && scale < 0) scale = 0;
             else return false;
         }
         if (digits == 0 || digits > 18 || scale == 0) return false;

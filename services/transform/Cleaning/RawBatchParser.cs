@@ -17,19 +17,26 @@ public static class RawBatchParser
     public static IEnumerable<RawSalesRow> Read(RawSalesBatch batch, bool reuseFields)
     {
         var issues = batch.Issues.Count == 0 ? null : batch.Issues.ToDictionary(i => i.Index, i => i.Reason);
+        var multiLine = batch.MultiLineRecords.Count == 0 ? null : batch.MultiLineRecords.ToDictionary(m => m.Index, m => m.Lines);
         var text = batch.Text.AsMemory();
         var format = batch.Format;
-        var split = new Range[format.FieldCount];
+        var split = new Range[format.FieldCount + 1];
         var shared = new ReadOnlyMemory<char>[format.ColumnMap.Length];
         CsvReaderOptions? quoted = null; // made once per batch, and only for a batch with quotes
         var start = 0;
         for (var i = 0; i < batch.LineNumbers.Length; i++)
         {
-            // Every line is one record: ingest never lets a line break continue a quoted field.
+            // A record is one '\n'-ended piece of the text, or as many as ingest listed it with.
+            var pieces = multiLine is not null && multiLine.TryGetValue(i, out var n) ? n : 1;
             if (start >= text.Length) throw new InvalidOperationException($"batch {batch.IngestionId}/{batch.Sequence} has fewer records than line numbers");
-            var end = text.Span[start..].IndexOf('\n');
-            var raw = text.Slice(start, end < 0 ? text.Length - start : end);
-            start += raw.Length + 1;
+            var end = start - 1; // the '\n' that ends the record (or the text's end)
+            for (var p = 0; p < pieces && end < text.Length; p++)
+            {
+                var lf = text.Span[(end + 1)..].IndexOf('\n');
+                end = lf < 0 ? text.Length : end + 1 + lf;
+            }
+            var raw = text[start..end];
+            start = end + 1;
             var line = batch.LineNumbers[i];
             if (issues is not null && issues.TryGetValue(i, out var issue))
             {
@@ -40,38 +47,52 @@ public static class RawBatchParser
             // Most lines have no quotes: their fields are the text between separators, taken as
             // slices. A line with a quote goes through CsvHelper, which knows RFC 4180's rules.
             var count = raw.Span.Contains('"')
-                ? ReadQuoted(raw, quoted ??= QuotedLine with { Separator = format.Separator }, format, fields)
+                ? ReadQuoted(raw, quoted ??= QuotedRecord with { Separator = format.Separator }, format, fields)
                 : Split(raw, format, fields, split);
-            if (count != format.FieldCount)
+            if (count < 0)
             {
-                yield return new RawSalesRow(line, raw, [], new RejectionReason("field_count", $"expected {format.FieldCount} fields, found {count}"));
+                yield return new RawSalesRow(line, raw, [], new RejectionReason("field_count", $"expected {format.FieldCount} fields, found {-count}"));
                 continue;
             }
             yield return new RawSalesRow(line, raw, fields);
         }
     }
 
-    /// <returns>The number of fields in the record; <paramref name="fields"/> is filled only when it is the expected one.</returns>
+    /// <summary>
+    /// A record has the header's field count; a trailing empty column may be on the header and
+    /// not on the rows, or on the rows and not on the header (spreadsheets add one).
+    /// </summary>
+    private static bool Fits(SourceFormat format, int count, ReadOnlySpan<char> lastField) =>
+        count == format.FieldCount
+        || (count == format.FieldCount + 1 && lastField.IsWhiteSpace())
+        || (count == format.FieldCount - 1 && Array.IndexOf(format.ColumnMap, format.FieldCount - 1) < 0);
+
+    /// <returns>The number of fields in the record, negated when it does not fit the layout; <paramref name="fields"/> is filled only when it fits.</returns>
     private static int Split(ReadOnlyMemory<char> raw, SourceFormat format, ReadOnlyMemory<char>[] fields, Span<Range> split)
     {
         var count = raw.Span.Count(format.Separator) + 1;
-        if (count != format.FieldCount) return count;
+        if (count != format.FieldCount)
+        {
+            var last = raw.Span.LastIndexOf(format.Separator);
+            if (!Fits(format, count, last < 0 ? raw.Span : raw.Span[(last + 1)..])) return -count;
+        }
         raw.Span.Split(split, format.Separator);
         for (var c = 0; c < fields.Length; c++) fields[c] = raw[split[format.ColumnMap[c]]];
         return count;
     }
 
-    private static readonly CsvReaderOptions QuotedLine = CsvReaderOptions.Default with
+    private static readonly CsvReaderOptions QuotedRecord = CsvReaderOptions.Default with
     {
-        HasHeader = false, DetectSeparatorHint = false, AllowLineBreaksInQuotes = false, SkipEmptyLines = false,
+        HasHeader = false, DetectSeparatorHint = false, AllowLineBreaksInQuotes = true, SkipEmptyLines = false,
     };
 
     private static int ReadQuoted(ReadOnlyMemory<char> raw, CsvReaderOptions options, SourceFormat format, ReadOnlyMemory<char>[] fields)
     {
         using var reader = CsvReader.FromText(raw.ToString(), options);
         if (!reader.Read()) return 0;
-        if (reader.FieldCount != format.FieldCount) return reader.FieldCount;
+        var count = reader.FieldCount;
+        if (count != format.FieldCount && !Fits(format, count, reader.GetString(count - 1))) return -count;
         for (var c = 0; c < fields.Length; c++) fields[c] = reader.GetString(format.ColumnMap[c]).AsMemory();
-        return reader.FieldCount;
+        return count;
     }
 }

@@ -3,7 +3,7 @@ namespace CoffeeMesh.Transform.Cleaning;
 /// <summary>
 /// Quarantine reason codes: stable, counted per ingestion, listed in the README. Missing values are
 /// reported per column as <c>missing_&lt;column&gt;</c>. Ingest's read errors (field_count,
-/// invalid_utf8, line_too_long) arrive on the row already.
+/// invalid_utf8, line_too_long, unbalanced_quote, repeated_header) arrive on the row already.
 /// </summary>
 public static class Reasons
 {
@@ -18,4 +18,11 @@ public static class Reasons
     public const string UnknownStore = "unknown_store_location";
     public const string StoreMismatch = "store_location_mismatch";
     public const string TooLong = "value_too_long";
+    public const string EmptyRow = "empty_row";
+    public const string UnknownStoreId = "unknown_store_id";
+    public const string DateOrderConflict = "date_order_conflict";
+    public const string ControlCharacter = "control_character";
+    public const string QtyOutOfRange = "qty_out_of_range";
+    public const string PriceOutOfRange = "price_out_of_range";
+    public const string TotalOutOfRange = "total_out_of_range";
 }

@@ -185,6 +185,6 @@ public sealed class SalesFileReaderTests : IDisposable
     public void Complete_lines_end_leaves_a_partial_last_line_for_later()
     {
         var path = File("p.csv", Csv.Header + Csv.Row(1) + "2.0;2025/01");
-        Assert.Equal(Csv.Header.Length + Csv.Row(1).Length, LandingFolder.CompleteLinesEnd(path));
+        Assert.Equal((Csv.Header.Length + Csv.Row(1).Length, false), LandingFolder.ReadyEnd(path, TimeSpan.FromMinutes(1), DateTime.UtcNow));
     }
 }

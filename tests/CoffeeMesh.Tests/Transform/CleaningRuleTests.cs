@@ -55,7 +55,8 @@ public sealed class CleaningRuleTests
     [InlineData("2025/02/30")]
     [InlineData("2025/13/01")]
     [InlineData("2025-00-10")]
-    [InlineData("01/01/25")]
+    [InlineData("1/32/25")]
+    [InlineData("2025/1/1/1")]
     [InlineData("yesterday")]
     public void Transform_quarantines_row_with_impossible_date(string text) =>
         Assert.Equal(["invalid_date"], Rejected(Row(date: text)));
@@ -149,16 +150,19 @@ public sealed class CleaningRuleTests
         Assert.Equal("East Campus", Accepted(Row(location: "", storeId: "8.0")).StoreLocation);
 
     [Fact]
-    public void Transform_quarantines_a_missing_store_location_of_an_unknown_store() =>
-        Assert.Equal(["missing_store_location"], Rejected(Row(location: "", storeId: "99.0")));
+    public void Transform_quarantines_a_store_id_outside_the_catalogue_whatever_its_location() =>
+        Assert.Equal(["unknown_store_id"], Rejected(Row(location: "", storeId: "99.0")));
 
     [Fact]
     public void Transform_quarantines_a_location_that_contradicts_its_store_id() =>
         Assert.Equal(["store_location_mismatch"], Rejected(Row(location: "Astoria", storeId: "8.0")));
 
-    [Fact]
-    public void Transform_quarantines_an_unknown_store_name() =>
-        Assert.Equal(["unknown_store_location"], Rejected(Row(location: "Brooklyn", storeId: "11.0")));
+    [Theory]
+    [InlineData("Brooklyn", "11.0", "unknown_store_id")]
+    [InlineData("Astoria", "32.0", "unknown_store_id")]
+    [InlineData("Brooklyn", "3.0", "unknown_store_location")]
+    public void Transform_quarantines_an_unknown_store(string location, string storeId, string reason) =>
+        Assert.Equal([reason], Rejected(Row(location: location, storeId: storeId)));
 
     [Fact]
     public void Transform_records_every_reason_of_a_row_with_several_faults()
@@ -181,7 +185,7 @@ public sealed class CleaningRuleTests
     [Fact]
     public void Transform_reads_the_mapping_and_factor_from_configuration()
     {
-        var options = new CleaningOptions { PriceFactor = 1m, StoreNames = new() { ["Astoria"] = "Queens" } , KnownStores = new() { [3] = "Astoria" } };
+        var options = new CleaningOptions { PriceFactor = 1m, Stores = [new StoreEntry { Id = 3, SourceName = "Astoria", Name = "Queens" }] };
         var row = new SalesRowCleaner(options).Clean(Row(storeId: "3.0", location: "Astoria", price: "3.1")).Row!;
         Assert.Equal("Queens", row.StoreLocation);
         Assert.Equal(3.10m, row.UnitPrice);
