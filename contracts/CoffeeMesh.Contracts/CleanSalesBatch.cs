@@ -23,12 +23,25 @@ public record CleanSalesBatch
     [JsonConverter(typeof(BatchTextConverter))]
     public required string Sales { get; init; }
     public required int SalesCount { get; init; }
-    /// <summary>The stores and products the sales name, with the values of their last line in the batch.</summary>
+    /// <summary>
+    /// The versions of store and product attributes the sales carry (<see cref="AttributeRuns"/>):
+    /// a sale's <c>store_ref</c> and <c>product_ref</c> in <see cref="Sales"/> index these lists.
+    /// </summary>
     public required IReadOnlyList<Store> Stores { get; init; }
     public required IReadOnlyList<Product> Products { get; init; }
     public required IReadOnlyList<QuarantinedRow> Quarantined { get; init; }
 }
 
-public record Store(int StoreId, string StoreLocation);
+/// <summary>A store as a run of sales names it, from its first sale of the run (time and row_version) on.</summary>
+public record Store(int StoreId, string StoreLocation)
+{
+    public DateTime FirstSoldAt { get; init; }
+    public long FirstRowVersion { get; init; }
+}
 
-public record Product(int ProductId, string ProductCategory, string ProductType, string ProductDetail, decimal UnitPrice);
+/// <summary>A product as a run of sales describes it, from its first sale of the run (time and row_version) on.</summary>
+public record Product(int ProductId, string ProductCategory, string ProductType, string ProductDetail, decimal UnitPrice)
+{
+    public DateTime FirstSoldAt { get; init; }
+    public long FirstRowVersion { get; init; }
+}

@@ -7,14 +7,16 @@ namespace CoffeeMesh.Contracts;
 /// <summary>
 /// The wire format of a clean batch's sales: tab-separated lines in <see cref="Columns"/> order,
 /// escape character '\', exactly what MySQL's LOAD DATA reads. transform writes it once and
-/// oltp-writer streams it into its staging table untouched: no per-row (de)serialisation.
+/// oltp-writer streams it into its staging table untouched: no per-row (de)serialisation. The last
+/// two fields index the batch's store and product runs (<see cref="AttributeRuns"/>); LOAD DATA
+/// reads them into user variables and stores the versions' surrogate keys.
 /// </summary>
 public static class SalesTsv
 {
     public static readonly string[] Columns =
     [
         "transaction_id", "transaction_date", "transaction_time", "transaction_qty", "store_id", "product_id",
-        "unit_price", "total_amount", "row_version",
+        "unit_price", "total_amount", "row_version", "@store_ref", "@product_ref",
     ];
 
     /// <summary>
@@ -27,12 +29,15 @@ public static class SalesTsv
     public static (long From, long To) VersionRange(long ingestionNumber) =>
         (RowVersion(ingestionNumber, 0), RowVersion(ingestionNumber, uint.MaxValue));
 
-    public static string Render(IReadOnlyList<SalesRow> rows, long ingestionNumber)
+    /// <summary>The rows as TSV, each with its store and product run (computed here when not given).</summary>
+    public static string Render(IReadOnlyList<SalesRow> rows, long ingestionNumber, AttributeRuns? runs = null)
     {
-        var sb = new StringBuilder(rows.Count * 80);
+        runs ??= AttributeRuns.Of(rows, ingestionNumber);
+        var sb = new StringBuilder(rows.Count * 84);
         Span<char> buffer = stackalloc char[64];
-        foreach (var r in rows)
+        for (var i = 0; i < rows.Count; i++)
         {
+            var r = rows[i];
             Text(sb, r.TransactionId).Append('\t');
             // Dates and times by hand: the general "yyyy-MM-dd" formatter was a tenth of transform's time.
             var d = r.TransactionDate;
@@ -48,7 +53,9 @@ public static class SalesTsv
             Append(sb, r.ProductId, buffer).Append('\t');
             Append(sb, r.UnitPrice, buffer).Append('\t');
             Append(sb, r.TotalAmount, buffer).Append('\t');
-            Append(sb, RowVersion(ingestionNumber, r.SourceLine), buffer).Append('\n');
+            Append(sb, RowVersion(ingestionNumber, r.SourceLine), buffer).Append('\t');
+            Append(sb, runs.StoreRefs[i], buffer).Append('\t');
+            Append(sb, runs.ProductRefs[i], buffer).Append('\n');
         }
         return sb.ToString();
     }

@@ -28,44 +28,59 @@ public static class Dimensions
             .ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>A store changes only to a newer MySQL version of it (updated_at), whatever order batches sync in.</summary>
+    /// <summary>
+    /// Store versions as MySQL holds them (slowly changing dimension, type 2, keyed by store_key): a
+    /// version row changes only to a newer MySQL updated_at, whatever order batches sync in.
+    /// </summary>
     public static async Task UpsertStoresAsync(NpgsqlConnection c, NpgsqlTransaction tx, IReadOnlyList<StoreRow> stores, CancellationToken ct)
     {
         if (stores.Count == 0) return;
         await c.Command(
                 """
-                UPDATE dim_store d SET store_location = s.location, source_updated_at = s.updated_at
-                FROM unnest(@ids, @locations, @updated) AS s(id, location, updated_at)
-                WHERE d.store_id = s.id AND d.source_updated_at < s.updated_at AND d.store_location IS DISTINCT FROM s.location;
-                INSERT INTO dim_store (store_id, store_location, source_updated_at)
-                SELECT * FROM unnest(@ids, @locations, @updated) ORDER BY 1
+                UPDATE dim_store d SET store_id = s.id, store_location = s.location, valid_from = s.valid_from, valid_to = s.valid_to,
+                                       is_current = s.is_current, source_updated_at = s.updated_at
+                FROM unnest(@keys, @ids, @locations, @from, @to, @current, @updated) AS s(key, id, location, valid_from, valid_to, is_current, updated_at)
+                WHERE d.store_key = s.key AND d.source_updated_at < s.updated_at;
+                INSERT INTO dim_store (store_key, store_id, store_location, valid_from, valid_to, is_current, source_updated_at)
+                SELECT * FROM unnest(@keys, @ids, @locations, @from, @to, @current, @updated) ORDER BY 1
                 ON CONFLICT DO NOTHING
                 """, tx)
+            .With("@keys", stores.Select(s => s.StoreKey).ToArray())
             .With("@ids", stores.Select(s => s.StoreId).ToArray())
             .With("@locations", stores.Select(s => s.StoreLocation).ToArray())
+            .With("@from", stores.Select(s => Unspecified(s.ValidFrom)).ToArray())
+            .With("@to", stores.Select(s => s.ValidTo is { } t ? Unspecified(t) : (DateTime?)null).ToArray())
+            .With("@current", stores.Select(s => s.IsCurrent).ToArray())
             .With("@updated", stores.Select(s => Unspecified(s.UpdatedAt)).ToArray())
             .ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>Product versions as MySQL holds them (keyed by product_key); see <see cref="UpsertStoresAsync"/>.</summary>
     public static async Task UpsertProductsAsync(NpgsqlConnection c, NpgsqlTransaction tx, IReadOnlyList<ProductRow> products, CancellationToken ct)
     {
         if (products.Count == 0) return;
         await c.Command(
                 """
-                UPDATE dim_product d SET product_category = s.category, product_type = s.type, product_detail = s.detail,
-                                         unit_price = s.price, source_updated_at = s.updated_at
-                FROM unnest(@ids, @categories, @types, @details, @prices, @updated) AS s(id, category, type, detail, price, updated_at)
-                WHERE d.product_id = s.id AND d.source_updated_at < s.updated_at
-                  AND (d.product_category, d.product_type, d.product_detail, d.unit_price) IS DISTINCT FROM (s.category, s.type, s.detail, s.price);
-                INSERT INTO dim_product (product_id, product_category, product_type, product_detail, unit_price, source_updated_at)
-                SELECT * FROM unnest(@ids, @categories, @types, @details, @prices, @updated) ORDER BY 1
+                UPDATE dim_product d SET product_id = s.id, product_category = s.category, product_type = s.type, product_detail = s.detail,
+                                         unit_price = s.price, valid_from = s.valid_from, valid_to = s.valid_to, is_current = s.is_current,
+                                         source_updated_at = s.updated_at
+                FROM unnest(@keys, @ids, @categories, @types, @details, @prices, @from, @to, @current, @updated)
+                     AS s(key, id, category, type, detail, price, valid_from, valid_to, is_current, updated_at)
+                WHERE d.product_key = s.key AND d.source_updated_at < s.updated_at;
+                INSERT INTO dim_product (product_key, product_id, product_category, product_type, product_detail, unit_price, valid_from, valid_to,
+                                         is_current, source_updated_at)
+                SELECT * FROM unnest(@keys, @ids, @categories, @types, @details, @prices, @from, @to, @current, @updated) ORDER BY 1
                 ON CONFLICT DO NOTHING
                 """, tx)
+            .With("@keys", products.Select(p => p.ProductKey).ToArray())
             .With("@ids", products.Select(p => p.ProductId).ToArray())
             .With("@categories", products.Select(p => p.ProductCategory).ToArray())
             .With("@types", products.Select(p => p.ProductType).ToArray())
             .With("@details", products.Select(p => p.ProductDetail).ToArray())
             .With("@prices", products.Select(p => p.UnitPrice).ToArray())
+            .With("@from", products.Select(p => Unspecified(p.ValidFrom)).ToArray())
+            .With("@to", products.Select(p => p.ValidTo is { } t ? Unspecified(t) : (DateTime?)null).ToArray())
+            .With("@current", products.Select(p => p.IsCurrent).ToArray())
             .With("@updated", products.Select(p => Unspecified(p.UpdatedAt)).ToArray())
             .ExecuteNonQueryAsync(ct);
     }

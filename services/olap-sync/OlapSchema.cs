@@ -118,5 +118,75 @@ public static class OlapSchema
             ON CONFLICT DO NOTHING
             """,
         ]),
+        // Slowly changing dimensions, type 2, mirroring MySQL's store_versions and product_versions:
+        // a fact keeps the key of the versions it was sold with. Existing rows become each key's
+        // first version, keyed by its natural id as in MySQL's migration, valid from its first fact.
+        new(5, "store and product dimensions versioned: slowly changing dimensions, type 2", [
+            "ALTER TABLE dim_store ADD COLUMN store_key BIGINT, ADD COLUMN valid_from TIMESTAMP, ADD COLUMN valid_to TIMESTAMP, ADD COLUMN is_current BOOLEAN NOT NULL DEFAULT TRUE",
+            "ALTER TABLE dim_product ADD COLUMN product_key BIGINT, ADD COLUMN valid_from TIMESTAMP, ADD COLUMN valid_to TIMESTAMP, ADD COLUMN is_current BOOLEAN NOT NULL DEFAULT TRUE",
+            "ALTER TABLE fact_sales ADD COLUMN store_key BIGINT, ADD COLUMN product_key BIGINT",
+            "UPDATE fact_sales SET store_key = store_id, product_key = product_id",
+            "ALTER TABLE fact_sales ALTER COLUMN store_key SET NOT NULL, ALTER COLUMN product_key SET NOT NULL",
+            """
+            UPDATE dim_store d SET store_key = d.store_id, valid_from = COALESCE(m.first_sold, '1970-01-01')
+            FROM dim_store s LEFT JOIN (
+              SELECT f.store_id, MIN(dd.transaction_date + t.transaction_time) AS first_sold
+              FROM fact_sales f JOIN dim_date dd ON dd.date_id = f.date_id JOIN dim_time t ON t.time_id = f.time_id GROUP BY f.store_id) m
+              ON m.store_id = s.store_id
+            WHERE s.store_id = d.store_id
+            """,
+            """
+            UPDATE dim_product d SET product_key = d.product_id, valid_from = COALESCE(m.first_sold, '1970-01-01')
+            FROM dim_product p LEFT JOIN (
+              SELECT f.product_id, MIN(dd.transaction_date + t.transaction_time) AS first_sold
+              FROM fact_sales f JOIN dim_date dd ON dd.date_id = f.date_id JOIN dim_time t ON t.time_id = f.time_id GROUP BY f.product_id) m
+              ON m.product_id = p.product_id
+            WHERE p.product_id = d.product_id
+            """,
+            "ALTER TABLE dim_store DROP CONSTRAINT dim_store_pkey, ALTER COLUMN store_key SET NOT NULL, ALTER COLUMN valid_from SET NOT NULL, ADD PRIMARY KEY (store_key)",
+            "ALTER TABLE dim_product DROP CONSTRAINT dim_product_pkey, ALTER COLUMN product_key SET NOT NULL, ALTER COLUMN valid_from SET NOT NULL, ADD PRIMARY KEY (product_key)",
+            "CREATE INDEX ix_dim_store_id ON dim_store (store_id, valid_from)",
+            "CREATE INDEX ix_dim_product_id ON dim_product (product_id, valid_from)",
+            // Reports by the attributes a sale was sold with, and by the current ones (_current).
+            "DROP VIEW IF EXISTS sales_by_store, sales_by_category",
+            """
+            CREATE VIEW sales_by_store AS
+            SELECT s.store_id, s.store_location, SUM(f.transaction_qty) AS quantity, SUM(f.total_amount) AS revenue, COUNT(*) AS transactions
+            FROM fact_sales f JOIN dim_store s ON s.store_key = f.store_key
+            GROUP BY s.store_id, s.store_location
+            """,
+            """
+            CREATE VIEW sales_by_store_current AS
+            SELECT s.store_id, s.store_location, SUM(f.transaction_qty) AS quantity, SUM(f.total_amount) AS revenue, COUNT(*) AS transactions
+            FROM fact_sales f JOIN dim_store s ON s.store_id = f.store_id AND s.is_current
+            GROUP BY s.store_id, s.store_location
+            """,
+            """
+            CREATE VIEW sales_by_category AS
+            SELECT p.product_category, SUM(f.transaction_qty) AS quantity, SUM(f.total_amount) AS revenue, COUNT(*) AS transactions
+            FROM fact_sales f JOIN dim_product p ON p.product_key = f.product_key
+            GROUP BY p.product_category
+            """,
+            """
+            CREATE VIEW sales_by_category_current AS
+            SELECT p.product_category, SUM(f.transaction_qty) AS quantity, SUM(f.total_amount) AS revenue, COUNT(*) AS transactions
+            FROM fact_sales f JOIN dim_product p ON p.product_id = f.product_id AND p.is_current
+            GROUP BY p.product_category
+            """,
+            """
+            CREATE VIEW sales_by_product AS
+            SELECT p.product_id, p.product_category, p.product_type, p.product_detail, p.unit_price,
+                   SUM(f.transaction_qty) AS quantity, SUM(f.total_amount) AS revenue, COUNT(*) AS transactions
+            FROM fact_sales f JOIN dim_product p ON p.product_key = f.product_key
+            GROUP BY p.product_id, p.product_category, p.product_type, p.product_detail, p.unit_price
+            """,
+            """
+            CREATE VIEW sales_by_product_current AS
+            SELECT p.product_id, p.product_category, p.product_type, p.product_detail, p.unit_price,
+                   SUM(f.transaction_qty) AS quantity, SUM(f.total_amount) AS revenue, COUNT(*) AS transactions
+            FROM fact_sales f JOIN dim_product p ON p.product_id = f.product_id AND p.is_current
+            GROUP BY p.product_id, p.product_category, p.product_type, p.product_detail, p.unit_price
+            """,
+        ]),
     ];
 }

@@ -5,7 +5,7 @@ namespace CoffeeMesh.OlapSync;
 
 /// <summary>
 /// oltp-writer's MySQL database, read only: a stored batch's sales by their row_version range and
-/// the current stores and products they name.
+/// every version of the stores and products they name.
 /// </summary>
 public sealed class OltpSource(ServiceStore store)
 {
@@ -25,19 +25,24 @@ public sealed class OltpSource(ServiceStore store)
                 SELECT CONCAT_WS('	', transaction_id,
                        YEAR(transaction_date) * 10000 + MONTH(transaction_date) * 100 + DAY(transaction_date),
                        HOUR(transaction_time) * 10000 + MINUTE(transaction_time) * 100 + SECOND(transaction_time),
-                       store_id, product_id, transaction_qty, total_amount, row_version)
+                       store_id, product_id, transaction_qty, total_amount, row_version, store_key, product_key)
                 FROM sales WHERE row_version BETWEEN @from AND @to
                 """)
             .With("@from", fromVersion).With("@to", toVersion)
             .ExecuteReaderAsync(ct);
 
+    /// <summary>Every version of the given stores (a new version changes its neighbours' valid_to and is_current too).</summary>
     public static async Task<List<StoreRow>> StoresAsync(MySqlConnection c, IEnumerable<int> ids, CancellationToken ct) =>
-        await ListAsync(c, "SELECT store_id, store_location, updated_at FROM stores WHERE store_id IN ", ids,
-            r => new StoreRow(r.GetInt32(0), r.GetString(1), r.GetDateTime(2)), ct);
+        await ListAsync(c, "SELECT store_key, store_id, store_location, valid_from, valid_to, is_current, updated_at FROM store_versions WHERE store_id IN ", ids,
+            r => new StoreRow(r.GetInt64(0), r.GetInt32(1), r.GetString(2), r.GetDateTime(3), r.IsDBNull(4) ? null : r.GetDateTime(4), r.GetBoolean(5), r.GetDateTime(6)), ct);
 
+    /// <summary>Every version of the given products.</summary>
     public static async Task<List<ProductRow>> ProductsAsync(MySqlConnection c, IEnumerable<int> ids, CancellationToken ct) =>
-        await ListAsync(c, "SELECT product_id, product_category, product_type, product_detail, unit_price, updated_at FROM products WHERE product_id IN ", ids,
-            r => new ProductRow(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetDecimal(4), r.GetDateTime(5)), ct);
+        await ListAsync(c,
+            "SELECT product_key, product_id, product_category, product_type, product_detail, unit_price, valid_from, valid_to, is_current, updated_at " +
+            "FROM product_versions WHERE product_id IN ", ids,
+            r => new ProductRow(r.GetInt64(0), r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetDecimal(5), r.GetDateTime(6),
+                r.IsDBNull(7) ? null : r.GetDateTime(7), r.GetBoolean(8), r.GetDateTime(9)), ct);
 
     private static async Task<List<T>> ListAsync<T>(MySqlConnection c, string selectHead, IEnumerable<int> ids, Func<System.Data.Common.DbDataReader, T> read, CancellationToken ct)
     {
@@ -53,6 +58,9 @@ public sealed class OltpSource(ServiceStore store)
     }
 }
 
-public sealed record StoreRow(int StoreId, string StoreLocation, DateTime UpdatedAt);
+/// <summary>A version of a store (MySQL's store_versions row).</summary>
+public sealed record StoreRow(long StoreKey, int StoreId, string StoreLocation, DateTime ValidFrom, DateTime? ValidTo, bool IsCurrent, DateTime UpdatedAt);
 
-public sealed record ProductRow(int ProductId, string ProductCategory, string ProductType, string ProductDetail, decimal UnitPrice, DateTime UpdatedAt);
+/// <summary>A version of a product (MySQL's product_versions row).</summary>
+public sealed record ProductRow(long ProductKey, int ProductId, string ProductCategory, string ProductType, string ProductDetail, decimal UnitPrice,
+    DateTime ValidFrom, DateTime? ValidTo, bool IsCurrent, DateTime UpdatedAt);

@@ -101,7 +101,7 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
         await pg.Command(
                 "CREATE TEMP TABLE IF NOT EXISTS fact_stage (transaction_id TEXT NOT NULL, date_id INT NOT NULL, time_id INT NOT NULL, " +
                 "store_id INT NOT NULL, product_id INT NOT NULL, transaction_qty INT NOT NULL, total_amount NUMERIC(14,2) NOT NULL, " +
-                "row_version BIGINT NOT NULL); TRUNCATE fact_stage", tx)
+                "row_version BIGINT NOT NULL, store_key BIGINT NOT NULL, product_key BIGINT NOT NULL); TRUNCATE fact_stage", tx)
             .ExecuteNonQueryAsync(ct);
         await facts.CopyToAsync(pg, "fact_stage", FactColumns, ct);
         await pg.Command(
@@ -111,11 +111,12 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
                 ORDER BY transaction_id -- key order: the primary key's pages are visited once each, in sequence
                 ON CONFLICT (transaction_id) DO UPDATE SET
                   date_id = excluded.date_id, time_id = excluded.time_id, store_id = excluded.store_id, product_id = excluded.product_id,
-                  transaction_qty = excluded.transaction_qty, total_amount = excluded.total_amount, row_version = excluded.row_version
+                  transaction_qty = excluded.transaction_qty, total_amount = excluded.total_amount, row_version = excluded.row_version,
+                  store_key = excluded.store_key, product_key = excluded.product_key
                 WHERE f.row_version < excluded.row_version
                 """, tx)
             .ExecuteNonQueryAsync(ct);
     }
 
-    private const string FactColumns = "transaction_id, date_id, time_id, store_id, product_id, transaction_qty, total_amount, row_version";
+    private const string FactColumns = "transaction_id, date_id, time_id, store_id, product_id, transaction_qty, total_amount, row_version, store_key, product_key";
 }

@@ -25,6 +25,9 @@ public sealed record IngestionReport
     /// 100 ms that counted 10M rows each time cost MariaDB a third of its CPU).
     /// </summary>
     [JsonPropertyName("stored_oltp")] public long? StoredOltp { get; init; }
+    /// <summary>New versions of stores and products this ingestion made (at most 100 listed; the total beside).</summary>
+    [JsonPropertyName("attribute_changes")] public IReadOnlyList<AttributeChange> AttributeChanges { get; init; } = [];
+    [JsonPropertyName("attribute_changes_total")] public long AttributeChangesTotal { get; init; }
 
     /// <summary>
     /// How many of an ingestion's batches are stored: what ingest paces its reading by, polled a few
@@ -69,8 +72,10 @@ public sealed record IngestionReport
             stored = number == 0 ? 0 : Convert.ToInt64(await c.Command("SELECT COUNT(*) FROM sales WHERE row_version BETWEEN @from AND @to")
                 .With("@from", from).With("@to", to).ExecuteScalarAsync(ct));
         }
+        var (changes, changesTotal) = await AttributeChange.ListAsync(store, id, 100, ct);
         return new IngestionReport
         {
+            AttributeChanges = changes, AttributeChangesTotal = changesTotal,
             IngestionId = id, BatchesExpected = expected, RowsRead = rowsRead, ReadError = error, BatchesStored = batches,
             RowsInStoredBatches = read, Accepted = accepted, Superseded = superseded, Quarantined = quarantined, OutOfRange = oor,
             QuarantinedByReason = byReason, StoredOltp = stored,

@@ -135,5 +135,93 @@ public static class OltpSchema
                 "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'sales' AND index_name = 'PRIMARY' AND column_name = 'transaction_id'",
                 "ALTER TABLE sales DROP PRIMARY KEY, ADD PRIMARY KEY (row_version), ADD UNIQUE KEY ux_sales_transaction (transaction_id), DROP KEY ix_sales_version"),
         ]),
+        // Slowly changing dimensions, type 2 (DimensionVersions): a sale stores the key of the store
+        // and product version it was sold with. What existed becomes each key's first version, keyed
+        // by its natural id (so olap-sync's migration gives the star schema the same keys without
+        // asking MySQL); new versions are numbered above every INT id.
+        new(8, "stores and products versioned: slowly changing dimensions, type 2", [
+            """
+            CREATE TABLE IF NOT EXISTS store_versions (
+              store_key BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+              store_id INT NOT NULL,
+              store_location VARCHAR(100) NOT NULL,
+              valid_from DATETIME NOT NULL,
+              valid_from_version BIGINT NOT NULL,
+              valid_to DATETIME NULL,
+              is_current BOOLEAN NOT NULL,
+              ingestion_id CHAR(36) NULL,
+              updated_at DATETIME(6) NOT NULL,
+              KEY ix_store_versions_id (store_id, valid_from, valid_from_version)
+            ) ENGINE=InnoDB AUTO_INCREMENT=2147483648
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS product_versions (
+              product_key BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+              product_id INT NOT NULL,
+              product_category VARCHAR(100) NOT NULL,
+              product_type VARCHAR(100) NOT NULL,
+              product_detail VARCHAR(100) NOT NULL,
+              unit_price DECIMAL(12,2) NOT NULL,
+              valid_from DATETIME NOT NULL,
+              valid_from_version BIGINT NOT NULL,
+              valid_to DATETIME NULL,
+              is_current BOOLEAN NOT NULL,
+              ingestion_id CHAR(36) NULL,
+              updated_at DATETIME(6) NOT NULL,
+              KEY ix_product_versions_id (product_id, valid_from, valid_from_version)
+            ) ENGINE=InnoDB AUTO_INCREMENT=2147483648
+            """,
+            """
+            INSERT IGNORE INTO store_versions (store_key, store_id, store_location, valid_from, valid_from_version, valid_to, is_current, updated_at)
+            SELECT s.store_id, s.store_id, s.store_location, COALESCE(m.first_sold, '1970-01-01'), 0, NULL, TRUE, s.updated_at
+            FROM stores s
+            LEFT JOIN (SELECT store_id, MIN(TIMESTAMP(transaction_date, transaction_time)) AS first_sold FROM sales GROUP BY store_id) m USING (store_id)
+            """,
+            """
+            INSERT IGNORE INTO product_versions (product_key, product_id, product_category, product_type, product_detail, unit_price,
+                                                 valid_from, valid_from_version, valid_to, is_current, updated_at)
+            SELECT p.product_id, p.product_id, p.product_category, p.product_type, p.product_detail, p.unit_price,
+                   COALESCE(m.first_sold, '1970-01-01'), 0, NULL, TRUE, p.updated_at
+            FROM products p
+            LEFT JOIN (SELECT product_id, MIN(TIMESTAMP(transaction_date, transaction_time)) AS first_sold FROM sales GROUP BY product_id) m USING (product_id)
+            """,
+            Guarded.When(
+                "SELECT COUNT(*) = 0 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'sales' AND column_name = 'store_key'",
+                "ALTER TABLE sales ADD COLUMN store_key BIGINT NOT NULL, ADD COLUMN product_key BIGINT NOT NULL"),
+            "UPDATE sales SET store_key = store_id, product_key = product_id WHERE store_key = 0 OR product_key = 0",
+            // Which ingestion changed which attributes, for its summary (attribute_changes).
+            """
+            CREATE TABLE IF NOT EXISTS attribute_change (
+              ingestion_id CHAR(36) NOT NULL,
+              dimension VARCHAR(16) NOT NULL,
+              natural_key INT NOT NULL,
+              from_key BIGINT NOT NULL,
+              to_key BIGINT NOT NULL,
+              valid_from DATETIME NOT NULL,
+              recorded_at DATETIME(6) NOT NULL,
+              PRIMARY KEY (ingestion_id, dimension, to_key)
+            ) ENGINE=InnoDB
+            """,
+            // The old scripts' flat table: each sale with the attributes it was sold with.
+            """
+            CREATE OR REPLACE VIEW sales_data AS
+            SELECT s.transaction_id, s.transaction_date, s.transaction_time, s.transaction_qty,
+                   s.store_id, st.store_location, s.product_id, s.unit_price,
+                   p.product_category, p.product_type, p.product_detail, s.total_amount
+            FROM sales s
+            JOIN store_versions st ON st.store_key = s.store_key
+            JOIN product_versions p ON p.product_key = s.product_key
+            """,
+            // The same with every sale under its store's and product's current attributes.
+            """
+            CREATE OR REPLACE VIEW sales_data_current AS
+            SELECT s.transaction_id, s.transaction_date, s.transaction_time, s.transaction_qty,
+                   s.store_id, st.store_location, s.product_id, s.unit_price,
+                   p.product_category, p.product_type, p.product_detail, s.total_amount
+            FROM sales s
+            JOIN stores st ON st.store_id = s.store_id
+            JOIN products p ON p.product_id = s.product_id
+            """,
+        ]),
     ];
 }

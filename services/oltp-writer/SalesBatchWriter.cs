@@ -10,10 +10,10 @@ using MySqlConnector;
 namespace CoffeeMesh.OltpWriter;
 
 /// <summary>
-/// Writes one clean batch in one MySQL transaction: a bulk load into sales (through a staging table
-/// and one set-based upsert when some ids are already stored), the batch's stores and products, its
-/// quarantined rows, the batch record, the inbox entry and the outbox "stored" event. Either all of
-/// it commits or none of it does.
+/// Writes one clean batch in one MySQL transaction: the versions of the stores and products its
+/// sales carry (<see cref="DimensionVersions"/>), a bulk load into sales (through a staging table
+/// and one set-based upsert when some ids are already stored), its quarantined rows, the batch
+/// record, the inbox entry and the outbox "stored" event. Either all of it commits or none of it does.
 /// </summary>
 public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox outbox)
 {
@@ -40,17 +40,27 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
         var newTransactionsOnly = true;
         if (batch.SalesCount > 0)
         {
-            await UpsertStoresAndProductsAsync(connection, tx, batch, now, ct);
+            if (batch.Stores.Count == 0 || batch.Products.Count == 0)
+                throw new InvalidDataException($"batch {batch.IngestionId}/{batch.Sequence} has {batch.SalesCount} sales and no store or product runs to refer to");
+            // Stores before products, each in ascending order: writers that lock both lock them in one order.
+            var keys = new VersionKeys(
+                await DimensionVersions.KeysAsync(connection, tx, DimensionVersions.Stores,
+                    batch.Stores.Select(s => new DimensionVersions.Run(s.StoreId, [s.StoreLocation], s.FirstSoldAt, s.FirstRowVersion)).ToList(),
+                    batch.IngestionId, now, ct),
+                await DimensionVersions.KeysAsync(connection, tx, DimensionVersions.Products,
+                    batch.Products.Select(p => new DimensionVersions.Run(p.ProductId, [p.ProductCategory, p.ProductType, p.ProductDetail, p.UnitPrice],
+                        p.FirstSoldAt, p.FirstRowVersion)).ToList(),
+                    batch.IngestionId, now, ct));
             var tsv = Encoding.UTF8.GetBytes(batch.Sales);
             // Most batches bring only new transactions: they are loaded straight into sales, and a
             // row whose id is already there is skipped (IGNORE). Only a batch that skipped some goes
             // through the staging table, where the newer row_version of each id wins.
-            var loaded = await LoadAsync(connection, tx, "sales", ignoreDuplicates: true, tsv, batch, ct);
+            var loaded = await LoadAsync(connection, tx, "sales", ignoreDuplicates: true, tsv, keys, batch, ct);
             if (loaded < batch.SalesCount)
             {
                 newTransactionsOnly = false;
                 await EmptyStageAsync(connection, tx, ct);
-                await LoadAsync(connection, tx, "sales_stage", ignoreDuplicates: false, tsv, batch, ct);
+                await LoadAsync(connection, tx, "sales_stage", ignoreDuplicates: false, tsv, keys, batch, ct);
                 await UpsertFromStageAsync(connection, tx, ct);
             }
         }
@@ -92,7 +102,7 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
     /// than store a silently altered row.
     /// </summary>
     private static async Task<long> LoadAsync(MySqlConnection connection, DbTransaction tx, string table, bool ignoreDuplicates,
-        byte[] tsv, CleanSalesBatch batch, CancellationToken ct)
+        byte[] tsv, VersionKeys keys, CleanSalesBatch batch, CancellationToken ct)
     {
         await using var data = new MemoryStream(tsv, writable: false);
         var loader = new MySqlBulkLoader(connection)
@@ -107,6 +117,9 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
             ConflictOption = ignoreDuplicates ? MySqlBulkLoaderConflictOption.Ignore : MySqlBulkLoaderConflictOption.None,
         };
         loader.Columns.AddRange(SalesTsv.Columns);
+        // A sale's run index becomes its version's key; the keys are numbers read from our own tables.
+        loader.Expressions.Add($"store_key = ELT(@store_ref + 1, {string.Join(',', keys.Stores)})");
+        loader.Expressions.Add($"product_key = ELT(@product_ref + 1, {string.Join(',', keys.Products)})");
         long loaded = await loader.LoadAsync(ct);
         var warnings = Convert.ToInt64(await connection.Command("SHOW COUNT(*) WARNINGS", tx).ExecuteScalarAsync(ct));
         var skipped = batch.SalesCount - loaded;
@@ -125,7 +138,7 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
         connection.Command("CREATE TEMPORARY TABLE IF NOT EXISTS sales_stage (" +
                            "transaction_id VARCHAR(40) NOT NULL, transaction_date DATE NOT NULL, transaction_time TIME NOT NULL, " +
                            "transaction_qty INT NOT NULL, store_id INT NOT NULL, product_id INT NOT NULL, unit_price DECIMAL(12,2) NOT NULL, " +
-                           "total_amount DECIMAL(14,2) NOT NULL, row_version BIGINT NOT NULL) ENGINE=MEMORY; " +
+                           "total_amount DECIMAL(14,2) NOT NULL, row_version BIGINT NOT NULL, store_key BIGINT NOT NULL, product_key BIGINT NOT NULL) ENGINE=MEMORY; " +
                            "DELETE FROM sales_stage", tx)
             .ExecuteNonQueryAsync(ct);
 
@@ -138,9 +151,9 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
         connection.Command(
                 """
                 INSERT INTO sales (transaction_id, transaction_date, transaction_time, transaction_qty, store_id, product_id,
-                                   unit_price, total_amount, row_version)
+                                   unit_price, total_amount, store_key, product_key, row_version)
                 SELECT transaction_id, transaction_date, transaction_time, transaction_qty, store_id, product_id,
-                       unit_price, total_amount, row_version
+                       unit_price, total_amount, store_key, product_key, row_version
                 FROM sales_stage
                 ON DUPLICATE KEY UPDATE
                   transaction_date = IF(VALUES(row_version) >= sales.row_version, VALUES(transaction_date), sales.transaction_date),
@@ -150,50 +163,11 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
                   product_id       = IF(VALUES(row_version) >= sales.row_version, VALUES(product_id), sales.product_id),
                   unit_price       = IF(VALUES(row_version) >= sales.row_version, VALUES(unit_price), sales.unit_price),
                   total_amount     = IF(VALUES(row_version) >= sales.row_version, VALUES(total_amount), sales.total_amount),
+                  store_key        = IF(VALUES(row_version) >= sales.row_version, VALUES(store_key), sales.store_key),
+                  product_key      = IF(VALUES(row_version) >= sales.row_version, VALUES(product_key), sales.product_key),
                   row_version      = GREATEST(sales.row_version, VALUES(row_version))
                 """, tx)
             .ExecuteNonQueryAsync(ct);
-
-    /// <summary>
-    /// A batch names a handful of stores and products (transform keeps the last line's values).
-    /// Only new or changed ones are written: an upsert of an unchanged row still locks it, and
-    /// every batch naming the same products would then queue behind the others' transactions.
-    /// </summary>
-    private static async Task UpsertStoresAndProductsAsync(MySqlConnection c, DbTransaction tx, CleanSalesBatch batch, DateTime now, CancellationToken ct)
-    {
-        var stores = await ChangedAsync(c, tx, batch.Stores, s => s.StoreId,
-            "SELECT store_id, store_location FROM stores WHERE store_id IN ", r => new Store(r.GetInt32(0), r.GetString(1)), ct);
-        await InsertValuesAsync(c, tx, stores,
-            "INSERT INTO stores (store_id, store_location, updated_at) VALUES ",
-            "(@a{0}, @b{0}, @now)",
-            " ON DUPLICATE KEY UPDATE store_location = VALUES(store_location), updated_at = VALUES(updated_at)",
-            (cmd, i, r) => cmd.With($"@a{i}", r.StoreId).With($"@b{i}", r.StoreLocation), now, ct);
-        var products = await ChangedAsync(c, tx, batch.Products, p => p.ProductId,
-            "SELECT product_id, product_category, product_type, product_detail, unit_price FROM products WHERE product_id IN ",
-            r => new Product(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetDecimal(4)), ct);
-        await InsertValuesAsync(c, tx, products,
-            "INSERT INTO products (product_id, product_category, product_type, product_detail, unit_price, updated_at) VALUES ",
-            "(@a{0}, @b{0}, @c{0}, @d{0}, @e{0}, @now)",
-            " ON DUPLICATE KEY UPDATE product_category = VALUES(product_category), product_type = VALUES(product_type), " +
-            "product_detail = VALUES(product_detail), unit_price = VALUES(unit_price), updated_at = VALUES(updated_at)",
-            (cmd, i, r) => cmd.With($"@a{i}", r.ProductId).With($"@b{i}", r.ProductCategory).With($"@c{i}", r.ProductType)
-                .With($"@d{i}", r.ProductDetail).With($"@e{i}", r.UnitPrice), now, ct);
-    }
-
-    /// <summary>The items whose stored row is missing or differs, read without locking.</summary>
-    private static async Task<List<T>> ChangedAsync<T>(MySqlConnection c, DbTransaction tx, IReadOnlyList<T> items, Func<T, int> key,
-        string selectHead, Func<DbDataReader, T> read, CancellationToken ct) where T : notnull
-    {
-        var stored = new HashSet<T>();
-        foreach (var chunk in items.Chunk(500))
-        {
-            var command = c.Command("", tx);
-            command.CommandText = $"{selectHead}({command.WithEach("k", chunk.Select(key))})";
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) stored.Add(read(reader));
-        }
-        return items.Where(item => !stored.Contains(item)).ToList();
-    }
 
     private static async Task QuarantineAsync(MySqlConnection c, DbTransaction tx, CleanSalesBatch batch, DateTime now, CancellationToken ct)
     {
@@ -235,3 +209,6 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
         }
     }
 }
+
+/// <summary>The version key of each store run and product run of a batch, by run index.</summary>
+internal sealed record VersionKeys(long[] Stores, long[] Products);

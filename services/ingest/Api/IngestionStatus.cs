@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using CoffeeMesh.Contracts;
 using CoffeeMesh.Ingest.Ingestions;
+using CoffeeMesh.Ingest.Reading;
 
 namespace CoffeeMesh.Ingest.Api;
 
@@ -58,10 +60,30 @@ public sealed class IngestionStatus(IngestionStore ingestions, IHttpClientFactor
             ["stored_oltp"] = oltp?["stored_oltp"]?.DeepClone(),
             ["batches_synced"] = batchesSynced,
             ["synced_olap"] = olap?["synced_olap"]?.DeepClone(),
+            ["attribute_changes"] = oltp?["attribute_changes"]?.DeepClone() ?? new JsonArray(),
+            ["attribute_changes_total"] = oltp?["attribute_changes_total"]?.DeepClone() ?? 0,
+            ["format"] = Format(r),
             // The accounting identity, checked on what the databases hold.
             ["balanced"] = state == "completed" ? accepted + quarantined + outOfRange == r.RowsRead : null,
             ["created_at"] = r.CreatedAt.ToString("O"),
             ["updated_at"] = r.UpdatedAt.ToString("O"),
+        };
+    }
+
+    /// <summary>What ingest decided about the file's format (null until its header is read).</summary>
+    private static JsonObject? Format(IngestionRecord r)
+    {
+        if (r.Separator is not { Length: 1 } separator || r.ColumnMap is null) return null;
+        var f = SourceLayout.Deserialize(separator[0], r.ColumnMap);
+        var order = f.DateOrder == DateOrder.DayFirst ? "day-first" : "month-first";
+        return new JsonObject
+        {
+            ["separator"] = separator == "\t" ? "tab" : separator,
+            ["date_order"] = f.DateOrderAssumed ? $"{order} (assumed: no row decides it; Cleaning:DateOrder)" : order,
+            ["date_order_assumed"] = f.DateOrderAssumed,
+            ["decimal_mark"] = f.DecimalMark.ToString(),
+            ["line_ending"] = f.LineEnding,
+            ["shape"] = f.Shape == SourceShape.Processed ? "processed" : "raw",
         };
     }
 

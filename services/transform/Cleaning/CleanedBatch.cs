@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using CoffeeMesh.Contracts;
 
 namespace CoffeeMesh.Transform.Cleaning;
@@ -9,14 +8,7 @@ public sealed record CleanedBatch(RawSalesBatch Source, int RowsRead, IReadOnlyL
 {
     public CleanSalesBatch ToMessage()
     {
-        // Each store and product as its last row describes it, in order of first appearance.
-        var stores = new Dictionary<int, SalesRow>();
-        var products = new Dictionary<int, SalesRow>();
-        foreach (var r in Rows)
-        {
-            CollectionsMarshal.GetValueRefOrAddDefault(stores, r.StoreId, out _) = r;
-            CollectionsMarshal.GetValueRefOrAddDefault(products, r.ProductId, out _) = r;
-        }
+        var runs = AttributeRuns.Of(Rows, Source.IngestionNumber);
         return new CleanSalesBatch
         {
             IngestionId = Source.IngestionId,
@@ -27,10 +19,10 @@ public sealed record CleanedBatch(RawSalesBatch Source, int RowsRead, IReadOnlyL
             RowsRead = RowsRead,
             OutOfRange = OutOfRange,
             Superseded = Superseded,
-            Sales = SalesTsv.Render(Rows, Source.IngestionNumber),
+            Sales = SalesTsv.Render(Rows, Source.IngestionNumber, runs),
             SalesCount = Rows.Count,
-            Stores = stores.Values.Select(r => new Store(r.StoreId, r.StoreLocation)).ToList(),
-            Products = products.Values.Select(r => new Product(r.ProductId, r.ProductCategory, r.ProductType, r.ProductDetail, r.UnitPrice)).ToList(),
+            Stores = runs.Stores,
+            Products = runs.Products,
             Quarantined = Quarantined,
         };
     }

@@ -24,9 +24,11 @@ public sealed class PoisonMessageTests(MeshFixture mesh) : MeshTests(mesh)
         var poison = new CleanSalesBatch
         {
             IngestionId = ingestion, IngestionNumber = 1, Sequence = 0, FirstLine = 2, LastLine = 2, RowsRead = 1,
-            Sales = $"1_20250101\t{date}\t08:00:00\t1\t3\t22\t30.00\t30.00\t4294967298\n", SalesCount = 1,
+            Sales = $"1_20250101\t{date}\t08:00:00\t1\t3\t22\t30.00\t30.00\t4294967298\t0\t0\n", SalesCount = 1,
             // Neither is transient: no retry can help.
-            Stores = [new Store(3, new string('x', storeNameLength * 15))], Products = [], Quarantined = [],
+            Stores = [new Store(3, new string('x', storeNameLength * 15)) { FirstSoldAt = new DateTime(2025, 1, 1, 8, 0, 0), FirstRowVersion = 4294967298 }],
+            Products = [new Product(22, "Coffee", "Drip coffee", "Poison blend", 30.00m) { FirstSoldAt = new DateTime(2025, 1, 1, 8, 0, 0), FirstRowVersion = 4294967298 }],
+            Quarantined = [],
         };
 
         await host.Services.GetRequiredService<IBus>().Publish(poison, ctx => ctx.MessageId = MessageIds.For("clean", ingestion, 0));

@@ -183,6 +183,9 @@ public sealed class MeshFixture : IAsyncLifetime
     public Task<long> CountAsync(string sql, params (string, object)[] parameters) =>
         TestDatabases.ScalarAsync<long>(OltpConnectionString, sql, parameters);
 
+    public Task<T> OltpScalarAsync<T>(string sql, params (string, object)[] parameters) =>
+        TestDatabases.ScalarAsync<T>(OltpConnectionString, sql, parameters);
+
     public Task<long> OlapCountAsync(string sql, params (string, object)[] parameters) =>
         TestDatabases.PostgresScalarAsync<long>(OlapConnectionString, sql, parameters);
 

@@ -54,7 +54,7 @@ public static class SalesChecksum
               (date is null ? "" : " AND transaction_date = @date")
             : "SELECT s.transaction_id, s.transaction_date, s.transaction_time, s.transaction_qty, s.store_id, st.store_location, s.product_id, " +
               "s.unit_price, p.product_category, p.product_type, p.product_detail, s.total_amount " +
-              "FROM sales s FORCE INDEX (PRIMARY) JOIN stores st ON st.store_id = s.store_id JOIN products p ON p.product_id = s.product_id " +
+              "FROM sales s FORCE INDEX (PRIMARY) JOIN store_versions st ON st.store_key = s.store_key JOIN product_versions p ON p.product_key = s.product_key " +
               "WHERE s.row_version BETWEEN @from AND @to" + (date is null ? "" : " AND s.transaction_date = @date");
         await using var cmd = new MySqlCommand(sql, c);
         if (ingestionId is { } id)
@@ -73,9 +73,8 @@ public static class SalesChecksum
     }
 
     /// <summary>
-    /// One ingestion's facts as the star schema answers them (joined through all four dimensions),
-    /// and the same rows as MySQL holds them, in one form: the unit price is left out because the
-    /// star schema keeps only the product's current one.
+    /// One ingestion's facts as the star schema answers them (joined through all four dimensions, the
+    /// store and product versions each sale was sold with), and the same rows as MySQL holds them, in one form.
     /// </summary>
     public static async Task<(long Count, string Hash)> StarSchemaAsync(string olapConnectionString, Guid ingestionId)
     {
@@ -86,9 +85,9 @@ public static class SalesChecksum
         var (from, to) = SalesTsv.VersionRange(Convert.ToInt64(await numberOf.ExecuteScalarAsync()));
         await using var cmd = new NpgsqlCommand(
             "SELECT f.transaction_id, d.transaction_date, t.transaction_time, f.transaction_qty, s.store_id, s.store_location, p.product_id, " +
-            "p.product_category, p.product_type, p.product_detail, f.total_amount " +
+            "p.product_category, p.product_type, p.product_detail, f.total_amount, p.unit_price " +
             "FROM fact_sales f JOIN dim_date d ON d.date_id = f.date_id JOIN dim_time t ON t.time_id = f.time_id " +
-            "JOIN dim_store s ON s.store_id = f.store_id JOIN dim_product p ON p.product_id = f.product_id " +
+            "JOIN dim_store s ON s.store_key = f.store_key JOIN dim_product p ON p.product_key = f.product_key " +
             "WHERE f.row_version BETWEEN @from AND @to", c);
         cmd.Parameters.AddWithValue("from", from);
         cmd.Parameters.AddWithValue("to", to);
@@ -96,7 +95,7 @@ public static class SalesChecksum
         await using var r = await cmd.ExecuteReaderAsync();
         while (await r.ReadAsync())
             lines.Add(FactLine(r.GetString(0), r.GetFieldValue<DateOnly>(1), r.GetFieldValue<TimeOnly>(2), r.GetInt32(3), r.GetInt32(4), r.GetString(5),
-                r.GetInt32(6), r.GetString(7), r.GetString(8), r.GetString(9), r.GetDecimal(10)));
+                r.GetInt32(6), r.GetString(7), r.GetString(8), r.GetString(9), r.GetDecimal(10), r.GetDecimal(11)));
         return Of(lines);
     }
 
@@ -107,8 +106,8 @@ public static class SalesChecksum
         var (from, to) = await VersionRangeAsync(c, ingestionId);
         await using var cmd = new MySqlCommand(
             "SELECT s.transaction_id, s.transaction_date, s.transaction_time, s.transaction_qty, s.store_id, st.store_location, s.product_id, " +
-            "p.product_category, p.product_type, p.product_detail, s.total_amount " +
-            "FROM sales s FORCE INDEX (PRIMARY) JOIN stores st ON st.store_id = s.store_id JOIN products p ON p.product_id = s.product_id " +
+            "p.product_category, p.product_type, p.product_detail, s.total_amount, s.unit_price " +
+            "FROM sales s FORCE INDEX (PRIMARY) JOIN store_versions st ON st.store_key = s.store_key JOIN product_versions p ON p.product_key = s.product_key " +
             "WHERE s.row_version BETWEEN @from AND @to", c);
         cmd.Parameters.AddWithValue("@from", from);
         cmd.Parameters.AddWithValue("@to", to);
@@ -116,7 +115,7 @@ public static class SalesChecksum
         await using var r = await cmd.ExecuteReaderAsync();
         while (await r.ReadAsync())
             lines.Add(FactLine(r.GetString(0), DateOnly.FromDateTime(r.GetDateTime(1)), TimeOnly.FromTimeSpan(r.GetTimeSpan(2)), r.GetInt32(3), r.GetInt32(4),
-                r.GetString(5), r.GetInt32(6), r.GetString(7), r.GetString(8), r.GetString(9), r.GetDecimal(10)));
+                r.GetString(5), r.GetInt32(6), r.GetString(7), r.GetString(8), r.GetString(9), r.GetDecimal(10), r.GetDecimal(11)));
         return Of(lines);
     }
 
@@ -129,7 +128,7 @@ public static class SalesChecksum
     }
 
     private static string FactLine(string id, DateOnly date, TimeOnly time, int qty, int store, string location, int product,
-        string category, string type, string detail, decimal total) =>
+        string category, string type, string detail, decimal total, decimal price) =>
         string.Join('|', id, date.ToString("yyyy-MM-dd"), time.ToString("HH:mm:ss"), qty, store, location, product, category, type, detail,
-            total.ToString("0.00", CultureInfo.InvariantCulture));
+            total.ToString("0.00", CultureInfo.InvariantCulture), price.ToString("0.00", CultureInfo.InvariantCulture));
 }

@@ -49,18 +49,17 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
 
     /// <summary>Stores a batch through oltp-writer (into this test's MySQL unless told) and returns the event it
     /// published, as olap-sync consumes it.</summary>
-    private async Task<SalesBatchStored> StoreAsync(long ingestionNumber, int sequence, IEnumerable<SalesRow> rows, Product? product = null,
-        string? into = null)
+    private async Task<SalesBatchStored> StoreAsync(long ingestionNumber, int sequence, IEnumerable<SalesRow> rows, string? into = null)
     {
         var mysql = ServiceStore.MySql(into ?? _oltp);
         var list = rows.ToList();
+        var runs = AttributeRuns.Of(list, ingestionNumber);
         var batch = new CleanSalesBatch
         {
             IngestionId = IngestionOf(ingestionNumber), IngestionNumber = ingestionNumber, Sequence = sequence,
             FirstLine = list.Min(r => r.SourceLine), LastLine = list.Max(r => r.SourceLine), RowsRead = list.Count,
-            Sales = SalesTsv.Render(list, ingestionNumber), SalesCount = list.Count,
-            Stores = list.Select(r => new Store(r.StoreId, r.StoreLocation)).Distinct().ToList(),
-            Products = [product ?? Drip],
+            Sales = SalesTsv.Render(list, ingestionNumber, runs), SalesCount = list.Count,
+            Stores = runs.Stores, Products = runs.Products,
             Quarantined = [],
         };
         var writer = new SalesBatchWriter(mysql, new Inbox(mysql), new Outbox(new OutboxSignal()));
@@ -73,11 +72,10 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
 
     private static Guid IngestionOf(long number) => new($"00000000-0000-0000-0000-{number:D12}");
 
-    private static readonly Product Drip = new(22, "Coffee", "Drip coffee", "Our Old Time Diner Blend Sm", 30.00m);
-
-    private static IEnumerable<SalesRow> Rows(int from, int count, int qty = 1, long firstLine = 2, DateOnly? date = null, decimal price = 30.00m) =>
+    private static IEnumerable<SalesRow> Rows(int from, int count, int qty = 1, long firstLine = 2, DateOnly? date = null, decimal price = 30.00m,
+        string detail = "Our Old Time Diner Blend Sm") =>
         Enumerable.Range(0, count).Select(i => new SalesRow($"{from + i}_20250106", date ?? new DateOnly(2025, 1, 6), new TimeOnly(7, 6, 11).Add(TimeSpan.FromSeconds(i % 60)),
-            qty, 5, "Main Campus", 22, price, "Coffee", "Drip coffee", "Our Old Time Diner Blend Sm", qty * price, firstLine + i));
+            qty, 5, "Main Campus", 22, price, "Coffee", "Drip coffee", detail, qty * price, firstLine + i));
 
     private Task<long> Count(string sql) => TestDatabases.PostgresScalarAsync<long>(_olap, sql);
 
@@ -97,7 +95,7 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
         Assert.Equal(1, await Count("SELECT COUNT(*) FROM dim_product WHERE product_id = 22 AND product_type = 'Drip coffee' AND unit_price = 30.00"));
         // Every fact reaches every dimension.
         Assert.Equal(3000, await Count("SELECT COUNT(*) FROM fact_sales f JOIN dim_date d USING (date_id) JOIN dim_time t USING (time_id) " +
-                                       "JOIN dim_store s USING (store_id) JOIN dim_product p USING (product_id)"));
+                                       "JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)"));
         Assert.Equal(3000, await Count("SELECT rows_synced FROM sync_batch"));
         Assert.Equal(1, await Count("SELECT COUNT(*) FROM outbox_message"));
     }
@@ -175,16 +173,21 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_changed_product_is_updated_in_its_dimension()
+    public async Task A_changed_product_starts_a_new_version_and_earlier_facts_keep_theirs()
     {
         await Sync().SyncAsync(await StoreAsync(1, 0, Rows(1, 10)), Guid.NewGuid(), default);
-        await Task.Delay(5); // updated_at must move on
+        await Sync().SyncAsync(await StoreAsync(2, 0, Rows(11, 10, price: 33.00m, date: new DateOnly(2025, 1, 7), detail: "Our Old Time Diner Blend Md")),
+            Guid.NewGuid(), default);
 
-        var repriced = Drip with { UnitPrice = 33.00m, ProductDetail = "Our Old Time Diner Blend Md" };
-        await Sync().SyncAsync(await StoreAsync(2, 0, Rows(11, 10, price: 33.00m), repriced), Guid.NewGuid(), default);
-
-        Assert.Equal(1, await Count("SELECT COUNT(*) FROM dim_product WHERE product_id = 22 AND unit_price = 33.00 AND product_detail = 'Our Old Time Diner Blend Md'"));
-        Assert.Equal(1, await Count("SELECT COUNT(*) FROM dim_product"));
+        Assert.Equal(2, await Count("SELECT COUNT(*) FROM dim_product WHERE product_id = 22"));
+        Assert.Equal(1, await Count("SELECT COUNT(*) FROM dim_product WHERE product_id = 22 AND is_current AND unit_price = 33.00 " +
+                                    "AND product_detail = 'Our Old Time Diner Blend Md' AND valid_from = '2025-01-07 07:06:11' AND valid_to IS NULL"));
+        Assert.Equal(1, await Count("SELECT COUNT(*) FROM dim_product WHERE product_id = 22 AND NOT is_current AND unit_price = 30.00 " +
+                                    "AND valid_from = '2025-01-06 07:06:11' AND valid_to = '2025-01-07 07:06:11'"));
+        // Each fact reports the attributes it was sold with; the _current view groups all of them under today's.
+        Assert.Equal(10, await Count("SELECT COUNT(*) FROM fact_sales f JOIN dim_product p USING (product_key) WHERE p.product_detail = 'Our Old Time Diner Blend Sm'"));
+        Assert.Equal(20, await Count("SELECT transactions FROM sales_by_product_current WHERE product_id = 22"));
+        Assert.Equal(2, await Count("SELECT COUNT(*) FROM sales_by_product WHERE product_id = 22"));
     }
 
     [Fact]
@@ -205,6 +208,36 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
         Assert.Equal(8000, await Count("SELECT COUNT(*) FROM fact_sales"));
         Assert.Equal(1, await Count("SELECT COUNT(*) FROM dim_date"));
         Assert.Equal(8, await Count("SELECT COUNT(*) FROM sync_batch"));
+    }
+
+    [Fact]
+    public async Task Facts_synced_before_versioning_keep_their_attributes_and_get_their_first_versions()
+    {
+        var olap = TestDatabases.PostgresDatabase($"sync_scd{Interlocked.Increment(ref _instances)}");
+        try
+        {
+            var pg = ServiceStore.PostgreSql(olap);
+            await Migrations.ApplyAsync(pg, OlapSchema.Migrations.Where(m => m.Version < 5).ToList(), NullLogger.Instance, default);
+            // As the sync wrote them before: dimensions keyed by their natural ids.
+            await TestDatabases.PostgresScalarAsync<int>(olap,
+                "INSERT INTO dim_date VALUES (20250106, '2025-01-06', 6, 1, 2025, 'Monday');" +
+                "INSERT INTO dim_store VALUES (5, 'Main Campus', '2025-01-06 09:00');" +
+                "INSERT INTO dim_product VALUES (22, 'Coffee', 'Drip coffee', 'Our Old Time Diner Blend Sm', 30.00, '2025-01-06 09:00');" +
+                "INSERT INTO fact_sales SELECT g || '_20250106', 20250106, 70611 + g, 5, 22, 1, 30.00, (1::bigint << 32) + g FROM generate_series(1, 40) g;" +
+                "SELECT 1");
+
+            await Migrations.ApplyAsync(pg, OlapSchema.Migrations, NullLogger.Instance, default);
+
+            Assert.Equal(40, await TestDatabases.PostgresScalarAsync<long>(olap, "SELECT COUNT(*) FROM fact_sales WHERE store_key = 5 AND product_key = 22"));
+            Assert.Equal(1, await TestDatabases.PostgresScalarAsync<long>(olap,
+                "SELECT COUNT(*) FROM dim_product WHERE product_key = 22 AND is_current AND valid_from = '2025-01-06 07:06:12' AND valid_to IS NULL"));
+            Assert.Equal(40, await TestDatabases.PostgresScalarAsync<long>(olap, "SELECT transactions FROM sales_by_product WHERE product_id = 22"));
+            Assert.Equal(40, await TestDatabases.PostgresScalarAsync<long>(olap, "SELECT transactions FROM sales_by_store_current WHERE store_id = 5"));
+        }
+        finally
+        {
+            await TestDatabases.DropPostgresAsync(olap);
+        }
     }
 
     [Fact]

@@ -25,10 +25,13 @@ public sealed class SalesBatchWriterTests : IAsyncLifetime
 
     private SalesBatchWriter Writer(ServiceStore? store = null) => new(store ?? _store, new Inbox(store ?? _store), new Outbox(new OutboxSignal()));
 
-    private static CleanSalesBatch Batch(Guid ingestion, int sequence, int from, int count, int qty = 1, long ingestionNumber = 1, long? line = null)
+    private static CleanSalesBatch Batch(Guid ingestion, int sequence, int from, int count, int qty = 1, long ingestionNumber = 1, long? line = null,
+        DateOnly? date = null, string detail = "Our Old Time Diner Blend Sm")
     {
-        var rows = Enumerable.Range(from, count).Select(i => new SalesRow($"{i}_20250101", new DateOnly(2025, 1, 1), new TimeOnly(8, 0, 0), qty, 3,
-            "West Campus", 22, 30.00m, "Coffee", "Drip coffee", "Our Old Time Diner Blend Sm", qty * 30.00m, line ?? 100 + i)).ToList();
+        var day = date ?? new DateOnly(2025, 1, 1);
+        var rows = Enumerable.Range(from, count).Select(i => new SalesRow($"{i}_{day:yyyyMMdd}", day, new TimeOnly(8, 0, 0), qty, 3,
+            "West Campus", 22, 30.00m, "Coffee", "Drip coffee", detail, qty * 30.00m, line ?? 100 + i)).ToList();
+        var runs = AttributeRuns.Of(rows, ingestionNumber);
         return new CleanSalesBatch
         {
             IngestionId = ingestion,
@@ -37,10 +40,10 @@ public sealed class SalesBatchWriterTests : IAsyncLifetime
             FirstLine = rows.Min(r => r.SourceLine),
             LastLine = rows.Max(r => r.SourceLine),
             RowsRead = count + 1,
-            Sales = SalesTsv.Render(rows, ingestionNumber),
+            Sales = SalesTsv.Render(rows, ingestionNumber, runs),
             SalesCount = rows.Count,
-            Stores = [new Store(3, "West Campus")],
-            Products = [new Product(22, "Coffee", "Drip coffee", "Our Old Time Diner Blend Sm", 30.00m)],
+            Stores = runs.Stores,
+            Products = runs.Products,
             Quarantined = [new QuarantinedRow(99_000 + sequence, "bad;line", [new RejectionReason("invalid_date", "x"), new RejectionReason("invalid_qty", "y")])],
         };
     }
@@ -149,12 +152,11 @@ public sealed class SalesBatchWriterTests : IAsyncLifetime
         {
             var store = ServiceStore.MySql(cs);
             await Migrations.ApplyAsync(store, OltpSchema.Migrations.Where(m => m.Version < 7).ToList(), NullLogger.Instance, default);
-            var writer = Writer(store);
-            await writer.WriteAsync(Batch(Guid.NewGuid(), 0, 1, 300, qty: 1), Guid.NewGuid(), default);
+            await StoreAsTheOldWriterDidAsync(cs, 300, "Our Old Time Diner Blend Sm");
 
             await Migrations.ApplyAsync(store, OltpSchema.Migrations, NullLogger.Instance, default);
             // A later ingestion of the same ids replaces them: transaction_id is still unique.
-            await writer.WriteAsync(Batch(Guid.NewGuid(), 0, 1, 300, qty: 2, ingestionNumber: 2), Guid.NewGuid(), default);
+            await Writer(store).WriteAsync(Batch(Guid.NewGuid(), 0, 1, 300, qty: 2, ingestionNumber: 2), Guid.NewGuid(), default);
 
             Assert.Equal(300, await TestDatabases.ScalarAsync<long>(cs, "SELECT COUNT(*) FROM sales"));
             Assert.Equal(600, await TestDatabases.ScalarAsync<long>(cs, "SELECT SUM(transaction_qty) FROM sales"));
@@ -165,5 +167,51 @@ public sealed class SalesBatchWriterTests : IAsyncLifetime
         {
             await TestDatabases.DropMySqlAsync(cs);
         }
+    }
+
+    [Fact]
+    public async Task Sales_stored_before_versioning_keep_their_attributes_and_a_later_change_is_a_new_version()
+    {
+        var cs = TestDatabases.OltpDatabase("writer_scd");
+        try
+        {
+            var store = ServiceStore.MySql(cs);
+            await Migrations.ApplyAsync(store, OltpSchema.Migrations.Where(m => m.Version < 8).ToList(), NullLogger.Instance, default);
+            await StoreAsTheOldWriterDidAsync(cs, 300, "Our Old Time Diner Blend Sm");
+
+            await Migrations.ApplyAsync(store, OltpSchema.Migrations, NullLogger.Instance, default);
+            // The migrated version is keyed by the natural id and valid from the first sale.
+            Assert.Equal(1, await TestDatabases.ScalarAsync<long>(cs,
+                "SELECT COUNT(*) FROM product_versions WHERE product_key = 22 AND product_id = 22 AND is_current AND valid_from = '2025-01-01 08:00:00'"));
+            Assert.Equal(300, await TestDatabases.ScalarAsync<long>(cs, "SELECT COUNT(*) FROM sales_data WHERE product_detail = 'Our Old Time Diner Blend Sm'"));
+
+            var renamed = Batch(Guid.NewGuid(), 0, 1001, 100, ingestionNumber: 2, date: new DateOnly(2025, 2, 1), detail: "Our Old Time Diner Blend Small");
+            await Writer(store).WriteAsync(renamed, Guid.NewGuid(), default);
+
+            Assert.Equal(300, await TestDatabases.ScalarAsync<long>(cs, "SELECT COUNT(*) FROM sales_data WHERE product_detail = 'Our Old Time Diner Blend Sm'"));
+            Assert.Equal(100, await TestDatabases.ScalarAsync<long>(cs, "SELECT COUNT(*) FROM sales_data WHERE product_detail = 'Our Old Time Diner Blend Small'"));
+            Assert.Equal(400, await TestDatabases.ScalarAsync<long>(cs, "SELECT COUNT(*) FROM sales_data_current WHERE product_detail = 'Our Old Time Diner Blend Small'"));
+            Assert.Equal(1, await TestDatabases.ScalarAsync<long>(cs,
+                "SELECT COUNT(*) FROM product_versions WHERE product_key = 22 AND NOT is_current AND valid_to = '2025-02-01 08:00:00'"));
+            Assert.Equal(1, await TestDatabases.ScalarAsync<long>(cs,
+                "SELECT COUNT(*) FROM attribute_change WHERE dimension = 'product' AND natural_key = 22 AND from_key = 22"));
+        }
+        finally
+        {
+            await TestDatabases.DropMySqlAsync(cs);
+        }
+    }
+
+    /// <summary>Sales of product 22 at store 3 on 2025-01-01 08:00, as the writer stored them before versioning.</summary>
+    private static async Task StoreAsTheOldWriterDidAsync(string cs, int count, string detail)
+    {
+        await using var c = new MySqlConnector.MySqlConnection(cs);
+        await c.OpenAsync();
+        await using var cmd = new MySqlConnector.MySqlCommand(
+            "INSERT INTO stores VALUES (3, 'West Campus', NOW(6)); INSERT INTO products VALUES (22, 'Coffee', 'Drip coffee', @detail, 30.00, NOW(6));" +
+            "INSERT INTO sales (transaction_id, transaction_date, transaction_time, transaction_qty, store_id, product_id, unit_price, total_amount, row_version) " +
+            "SELECT CONCAT(seq, '_20250101'), '2025-01-01', '08:00:00', 1, 3, 22, 30.00, 30.00, (1 << 32) + 100 + seq FROM seq_1_to_" + count, c);
+        cmd.Parameters.AddWithValue("@detail", detail);
+        await cmd.ExecuteNonQueryAsync();
     }
 }
