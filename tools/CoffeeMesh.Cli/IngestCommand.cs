@@ -97,10 +97,23 @@ public static class IngestCommand
             olap-sync      {status["synced_olap"]?.ToString() ?? "-"} facts in the PostgreSQL star schema ({status["batches_synced"]} batches)
             balanced       {status["balanced"]?.ToString() ?? "-"}
             """);
+        if (status["format"] is JsonObject f)
+            Console.WriteLine($"format         separator '{f["separator"]}', dates {f["date_order"]}, decimal mark '{f["decimal_mark"]}', " +
+                              $"{f["line_ending"]} line endings, {f["shape"]} file");
         if (status["quarantined_by_reason"] is JsonObject reasons && reasons.Count > 0)
         {
             Console.WriteLine("quarantined by reason:");
             foreach (var (reason, count) in reasons) Console.WriteLine($"  {reason,-28} {count}");
+        }
+        if (status["attribute_changes"] is JsonArray { Count: > 0 } changes)
+        {
+            Console.WriteLine($"attribute changes ({status["attribute_changes_total"]}; earlier sales keep their attributes):");
+            foreach (var c in changes)
+            {
+                var from = c!["from"]!.AsObject().Select(kv => $"{kv.Key} '{kv.Value}'");
+                var to = c["to"]!.AsObject().Select(kv => $"'{kv.Value}'");
+                Console.WriteLine($"  {c["dimension"]} {c["id"]} from {c["valid_from"]}: {string.Join(", ", from)} -> {string.Join(", ", to)}");
+            }
         }
     }
 

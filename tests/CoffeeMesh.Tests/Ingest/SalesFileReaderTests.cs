@@ -187,4 +187,103 @@ public sealed class SalesFileReaderTests : IDisposable
         var path = File("p.csv", Csv.Header + Csv.Row(1) + "2.0;2025/01");
         Assert.Equal((Csv.Header.Length + Csv.Row(1).Length, false), LandingFolder.ReadyEnd(path, TimeSpan.FromMinutes(1), DateTime.UtcNow));
     }
+
+    [Fact]
+    public async Task A_quoted_field_with_line_breaks_is_one_record_numbered_by_its_first_line()
+    {
+        var content = Csv.Header + Csv.Row(1) + Csv.Row(2, detail: "\"Test\r\nblend\nRg\"") + Csv.Row(3);
+        var chunks = await ReadAll(File("q.csv", content));
+        var rows = Rows(chunks);
+
+        Assert.Equal([2L, 3L, 6L], rows.Select(r => r.Line));
+        Assert.All(rows, r => Assert.Null(r.ReadError));
+        Assert.Equal("Test\nblend\nRg", rows[1].Field(10));
+        Assert.Equal(new ReadPosition(content.Length, 7), chunks[^1].Next);
+    }
+
+    [Fact]
+    public async Task A_stray_quote_quarantines_its_own_line_and_the_lines_after_it_are_read_on_their_own()
+    {
+        var lines = Enumerable.Range(1, 30).Select(i => Csv.Row(i)).ToList();
+        lines[4] = Csv.Row(5, detail: "\"Test blend Rg");
+        var rows = Rows(await ReadAll(File("s.csv", Csv.Header + string.Concat(lines)), batchSize: 7));
+
+        Assert.Equal(Enumerable.Range(2, 30).Select(i => (long)i), rows.Select(r => r.Line));
+        Assert.Equal("unbalanced_quote", Assert.Single(rows, r => r.ReadError is not null).ReadError!.Code);
+        Assert.Equal(6, rows.Single(r => r.ReadError is not null).Line);
+    }
+
+    [Fact]
+    public async Task A_repeated_header_is_flagged_and_the_rows_after_it_are_read_with_its_column_order()
+    {
+        var reordered = "product_detail,transaction_id,transaction_date,transaction_time,transaction_qty,store_id,store_location,product_id,unit_price,product_category,product_type\n";
+        var after = "Ethiopia Rg,9.0,2025/01/02,07:00:00,1.0,3.0,Astoria,32.0,3.0,Coffee,Gourmet brewed coffee\n";
+        var content = Csv.Header + string.Concat(Enumerable.Range(1, 5).Select(i => Csv.Row(i))) + reordered + after + after.Replace("9.0", "10.0");
+        var chunks = await ReadAll(File("h.csv", content), batchSize: 3);
+        var rows = Rows(chunks);
+
+        Assert.Equal(Enumerable.Range(2, 8).Select(i => (long)i), rows.Select(r => r.Line));
+        Assert.Equal("repeated_header", rows[5].ReadError!.Code);
+        Assert.Equal(["9.0", "10.0"], rows[6..].Select(r => r.Field(0)));
+        Assert.Equal("Ethiopia Rg", rows[6].Field(10));
+        Assert.Equal("Astoria", rows[7].Field(5));
+        // A batch never mixes layouts, and reading resumed after the header takes the header's.
+        var withHeader = chunks.Single(c => c.Issues.Any(i => i.Reason.Code == "repeated_header"));
+        Assert.Equal(',', withHeader.ResumeLayout.Separator);
+        var resumed = Rows(await ReadAll(File("h.csv", content), start: withHeader.Next, layout: withHeader.ResumeLayout));
+        Assert.Equal(["9.0", "10.0"], resumed.Select(r => r.Field(0)));
+        Assert.Equal([8L, 9L], resumed.Select(r => r.Line));
+    }
+
+    [Theory]
+    [InlineData("\r\n")]
+    [InlineData("\r")]
+    [InlineData("\n")]
+    public async Task Lines_end_in_CRLF_LF_or_CR_alone_and_are_numbered_alike(string lineEnd)
+    {
+        var content = string.Concat(new[] { Csv.Header, Csv.Row(1), "\n", Csv.Row(2), Csv.Row(3) }.Select(l => l.Replace("\n", lineEnd)));
+        var chunks = await ReadAll(File("e.csv", content));
+        Assert.Equal([2L, 4L, 5L], Rows(chunks).Select(r => r.Line));
+        Assert.Equal(new ReadPosition(Encoding.UTF8.GetByteCount(content), 6), chunks[^1].Next);
+        Assert.Equal(lineEnd switch { "\r\n" => "CRLF", "\r" => "CR", _ => "LF" }, chunks[0].Layout.LineEnding);
+    }
+
+    [Fact]
+    public async Task Excels_separator_line_above_the_header_sets_the_separator()
+    {
+        var rows = Rows(await ReadAll(File("x.csv", "sep=;\r\n" + Csv.Header + Csv.Row(1))));
+        Assert.Equal(3L, Assert.Single(rows).Line);
+        Assert.Equal("Test blend Rg", rows[0].Field(10));
+    }
+
+    [Fact]
+    public async Task A_NUL_in_a_data_row_is_that_rows_fault_not_the_files()
+    {
+        var rows = Rows(await ReadAll(File("n.csv", Csv.Header + Csv.Row(1, detail: "Test\0blend") + Csv.Row(2))));
+        Assert.Equal(2, rows.Count);
+        Assert.Contains('\0', rows[0].Field(10));
+    }
+
+    [Theory]
+    [InlineData("2/3/2026", "14/3/2026", DateOrder.DayFirst, false)]
+    [InlineData("2/3/2026", "3/14/2026", DateOrder.MonthFirst, false)]
+    [InlineData("2/3/26", "3/4/26", DateOrder.MonthFirst, true)]
+    [InlineData("2.3.26", "3.4.26", DateOrder.DayFirst, false)]
+    [InlineData("2026/03/02", "2026/03/03", DateOrder.MonthFirst, false)]
+    public async Task The_order_of_day_and_month_is_decided_by_the_files_rows(string early, string late, DateOrder order, bool assumed)
+    {
+        // The deciding row comes last, after far more than a batch of undecided ones.
+        var lines = Enumerable.Range(1, 2500).Select(i => Csv.Row(i, date: early)).Append(Csv.Row(2501, date: late));
+        var layout = (await ReadAll(File("d.csv", Csv.Header + string.Concat(lines))))[0].Layout;
+        Assert.Equal((order, assumed), (layout.DateOrder, layout.DateOrderAssumed));
+    }
+
+    [Fact]
+    public async Task Decimal_commas_and_processed_files_are_recognised_by_their_rows()
+    {
+        var comma = (await ReadAll(File("c.csv", Csv.Header + Csv.Row(1, price: "3,5"))))[0].Layout;
+        Assert.Equal((',', SourceShape.Raw), (comma.DecimalMark, comma.Shape));
+        var processed = (await ReadAll(File("p.csv", Csv.Header.Replace(';', ',') + Csv.Row(1, idText: "7901_20250101", price: "45.0").Replace(';', ','))))[0].Layout;
+        Assert.Equal(('.', SourceShape.Processed), (processed.DecimalMark, processed.Shape));
+    }
 }

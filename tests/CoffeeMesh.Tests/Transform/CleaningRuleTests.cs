@@ -1,4 +1,5 @@
 using CoffeeMesh.Contracts;
+using CoffeeMesh.Tests.Infrastructure;
 using CoffeeMesh.Transform.Cleaning;
 
 namespace CoffeeMesh.Tests.Transform;
@@ -189,5 +190,98 @@ public sealed class CleaningRuleTests
         var row = new SalesRowCleaner(options).Clean(Row(storeId: "3.0", location: "Astoria", price: "3.1")).Row!;
         Assert.Equal("Queens", row.StoreLocation);
         Assert.Equal(3.10m, row.UnitPrice);
+    }
+
+    private static readonly SourceFormat DayFirst = SalesRowCleaner.RawExport with { DateOrder = DateOrder.DayFirst };
+
+    private SalesRow Accepted(RawSalesRow raw, SourceFormat format)
+    {
+        var result = _cleaner.Clean(raw, format);
+        Assert.True(result.Row is not null, "rejected: " + string.Join(", ", result.Reasons?.Select(r => r.Code + " " + r.Detail) ?? []));
+        return result.Row!;
+    }
+
+    private IReadOnlyList<string> Rejected(RawSalesRow raw, SourceFormat format) => _cleaner.Clean(raw, format).Reasons!.Select(r => r.Code).ToList();
+
+    [Theory]
+    [InlineData("2/3/26", "MonthFirst", 2026, 2, 3)]
+    [InlineData("2/3/26", "DayFirst", 2026, 3, 2)]
+    [InlineData("12/31/2024", "MonthFirst", 2024, 12, 31)]
+    [InlineData("31/12/2024", "DayFirst", 2024, 12, 31)]
+    [InlineData("30.06.23", "MonthFirst", 2023, 6, 30)]   // dotted dates are day first whatever the file's order
+    [InlineData("3.2.2026", "MonthFirst", 2026, 2, 3)]
+    [InlineData("14-02-2026", "MonthFirst", 2026, 2, 14)]
+    [InlineData("2026-2-3", "DayFirst", 2026, 2, 3)]
+    [InlineData("1/1/49", "MonthFirst", 2049, 1, 1)]      // two-digit years up to Cleaning:TwoDigitYearMax (2049)...
+    [InlineData("1/1/50", "MonthFirst", 1950, 1, 1)]      // ...and the century before it above
+    public void Transform_reads_every_date_shape_in_the_files_order(string text, string order, int y, int m, int d) =>
+        Assert.Equal(new DateOnly(y, m, d), Accepted(Row(date: text), SalesRowCleaner.RawExport with { DateOrder = Enum.Parse<DateOrder>(order) }).TransactionDate);
+
+    [Theory]
+    [InlineData("13/5/2026", "MonthFirst")]
+    [InlineData("5/13/2026", "DayFirst")]
+    public void Transform_quarantines_a_date_that_contradicts_the_files_order_and_never_reads_it_the_other_way(string text, string order) =>
+        Assert.Equal(["date_order_conflict"], Rejected(Row(date: text), SalesRowCleaner.RawExport with { DateOrder = Enum.Parse<DateOrder>(order) }));
+
+    [Theory]
+    [InlineData("3,5", "52.50")]
+    [InlineData("0,8", "12.00")]
+    [InlineData("3", "45.00")]
+    public void Transform_reads_a_decimal_comma_where_the_file_uses_one(string price, string expected) =>
+        Assert.Equal(decimal.Parse(expected, System.Globalization.CultureInfo.InvariantCulture),
+            Accepted(Row(price: price, qty: "1,0", id: "12,0", storeId: "5,0", productId: "32,0"), DayFirst with { DecimalMark = ',' }).UnitPrice);
+
+    [Fact]
+    public void Transform_quarantines_a_decimal_point_in_a_decimal_comma_file() =>
+        Assert.Equal(["invalid_price"], Rejected(Row(price: "3.5", qty: "1,0", id: "12,0", storeId: "5,0", productId: "32,0"),
+            SalesRowCleaner.RawExport with { DecimalMark = ',' }));
+
+    [Theory]
+    [InlineData("NULL")] [InlineData("\\N")] [InlineData("NaN")] [InlineData(" nan ")] [InlineData("None")] [InlineData("N/A")] [InlineData("n/a")] [InlineData("")]
+    public void Transform_takes_missing_value_markers_as_missing(string marker)
+    {
+        Assert.Equal(["missing_product_detail"], Rejected(Row(detail: marker)));
+        Assert.Equal(["missing_unit_price"], Rejected(Row(price: marker)));
+        Assert.Equal("Main Campus", Accepted(Row(location: marker)).StoreLocation); // a missing location is filled from the catalogue
+    }
+
+    [Fact]
+    public void Transform_gives_a_row_of_nothing_but_empty_fields_one_reason() =>
+        Assert.Equal(["empty_row"], Rejected(Row("", "", "", "", "", "", "", "", " ", "NULL", "")));
+
+    [Fact]
+    public void Transform_keeps_a_processed_files_ids_and_prices_as_they_are()
+    {
+        var processed = SalesRowCleaner.RawExport with { Shape = SourceShape.Processed };
+        var row = Accepted(Row(id: "7901_20250101", date: "2025-01-01", price: "45.0", location: "Main Campus"), processed);
+        Assert.Equal(("7901_20250101", 45.00m, 90.00m), (row.TransactionId, row.UnitPrice, row.TotalAmount));
+        Assert.Equal(["invalid_transaction_id"], Rejected(Row(id: "7901_20250102", date: "2025-01-01"), processed));
+    }
+
+    [Fact]
+    public void Transform_turns_a_line_break_inside_a_text_into_one_space_and_trims_text() =>
+        Assert.Equal(("Ethiopia Rg", "Scottish Cream Scone"),
+            (Accepted(Row(detail: "Ethiopia \r\n Rg")).ProductDetail, Accepted(Row(detail: "Scottish Cream Scone ")).ProductDetail));
+
+    [Theory]
+    [InlineData("Ethiopia\0Rg")] [InlineData("Ethiopia\u0001")] [InlineData("\u007FEthiopia")]
+    public void Transform_quarantines_control_characters_nul_included(string detail) =>
+        Assert.Equal(["control_character"], Rejected(Row(detail: detail)));
+
+    [Fact]
+    public void Transform_counts_text_length_in_characters_as_MySQL_does() =>
+        Assert.Equal(new string('☕', 50) + "🍩🍩", Accepted(Row(detail: new string('☕', 50) + "🍩🍩")).ProductDetail);
+
+    [Theory]
+    [InlineData("88888888", "9999", "total_out_of_range")]
+    [InlineData("3000000000", "1", "qty_out_of_range")]
+    public void Transform_quarantines_values_the_stores_cannot_hold(string qty, string price, string reason) =>
+        Assert.Equal([reason], Rejected(Row(qty: qty, price: price)));
+
+    [Fact]
+    public void Transform_accepts_a_trailing_empty_column()
+    {
+        var batch = RawBatches.FromLines(["1.0;2025/01/01;06:00:45;2.0;8.0;Hell's Kitchen;76.0;0.8;Flavours;Sugar free syrup;Vanilla;"]);
+        Assert.Null(Assert.Single(RawBatchParser.Parse(batch)).ReadError);
     }
 }
