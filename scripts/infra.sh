@@ -5,6 +5,7 @@
 #   scripts/infra.sh down     stop only what `up` started (pid files under .infra/)
 #   scripts/infra.sh status   one line per server
 #   scripts/infra.sh restart rabbitmq|mariadb|postgresql
+#   scripts/infra.sh broker-alarm on|off   RabbitMQ blocks (or unblocks) every publisher
 #   scripts/infra.sh env      print the connection settings (KEY=VALUE) for the services
 # Idempotent: `up` twice is a no-op the second time; `down` on nothing is a no-op.
 set -euo pipefail
@@ -308,7 +309,17 @@ case "$cmd" in
       *) die "usage: $0 restart rabbitmq|mariadb|postgresql" ;;
     esac
     ;;
+  broker-alarm)
+    # on: RabbitMQ raises its memory alarm and blocks every publishing connection (what a broker
+    # under memory pressure does); off: back to the configured watermark. Tests of hung publishes use it.
+    credentials
+    case "${2:-}" in
+      on) rabbitmqctl_ set_vm_memory_high_watermark 0 >/dev/null ;;
+      off) rabbitmqctl_ set_vm_memory_high_watermark 0.4 >/dev/null ;;
+      *) die "usage: $0 broker-alarm on|off" ;;
+    esac
+    ;;
   status) status ;;
   env) [ -f "$INFRA/connections.env" ] || die "run '$0 up' first"; cat "$INFRA/connections.env" ;;
-  *) die "usage: $0 up|down|status|env|restart SERVER" ;;
+  *) die "usage: $0 up|down|status|env|restart SERVER|broker-alarm on|off" ;;
 esac

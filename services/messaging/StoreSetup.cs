@@ -10,7 +10,8 @@ public static class StoreSetup
 {
     /// <summary>
     /// Registers the service's own database (from <c>ConnectionStrings:{name}</c>) with its
-    /// outbox, inbox, the delivery loop and housekeeping.
+    /// outbox, inbox, the delivery loop, housekeeping and the outbox's health check (Degraded while
+    /// messages wait too long).
     /// </summary>
     public static IHostApplicationBuilder AddServiceStore(this IHostApplicationBuilder builder, string connectionName, StoreDialect dialect)
     {
@@ -24,6 +25,8 @@ public static class StoreSetup
         builder.Services.Configure<OutboxOptions>(builder.Configuration.GetSection("Outbox"));
         builder.Services.AddHostedService<OutboxDelivery>();
         builder.Services.AddHostedService<MessagingHousekeeping>();
+        builder.Services.AddSingleton<OutboxBacklog>();
+        builder.Services.AddHealthChecks().AddCheck<OutboxBacklog>("outbox");
         return builder;
     }
 }

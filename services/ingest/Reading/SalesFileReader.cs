@@ -163,7 +163,7 @@ public sealed class SalesFileReader(int maxLineBytes, int maxRecordBytes, int ma
         SourceFormat next;
         if (SourceLayout.SeparatorHint(raw) is { } separator)
         {
-            next = layout with { Separator = separator };
+            next = layout with { Separator = separator, DecimalMark = separator == ',' ? '.' : layout.DecimalMark };
             detail = $"line {line} is Excel's separator line '{Encoding.UTF8.GetString(raw)}' inside the file: another export starts here";
         }
         else if (SourceLayout.RepeatedHeader(raw, layout) is { } header)

@@ -66,7 +66,8 @@ public static class SourceLayout
             {
                 return FromHeader(separator, names) with
                 {
-                    DateOrder = current.DateOrder, DateOrderAssumed = current.DateOrderAssumed, DecimalMark = current.DecimalMark,
+                    // A comma separator leaves the point as the only decimal mark.
+                    DateOrder = current.DateOrder, DateOrderAssumed = current.DateOrderAssumed, DecimalMark = separator == ',' ? '.' : current.DecimalMark,
                     Shape = current.Shape, LineEnding = current.LineEnding,
                 };
             }

@@ -9,19 +9,25 @@ using Microsoft.Extensions.Options;
 namespace CoffeeMesh.Messaging.Outbox;
 
 /// <summary>
-/// Publishes committed outbox rows through MassTransit and marks them delivered. Rows are claimed
-/// with FOR UPDATE SKIP LOCKED, so any number of replicas can run this loop over one table without
-/// publishing a row twice while it is held; a crash between publish and commit re-publishes the
-/// row with the same message id, which consumers' inboxes drop.
+/// Publishes committed outbox rows through MassTransit and marks them delivered, without ever
+/// holding a database transaction across the network: rows are claimed in a short transaction
+/// (FOR UPDATE SKIP LOCKED, then their <c>not_before</c> moved to the end of a lease,
+/// <see cref="OutboxOptions.ClaimLease"/>), published with a time limit
+/// (<see cref="OutboxOptions.PublishTimeout"/>), then marked delivered, or given a backoff. A
+/// deliverer that crashes or hangs loses its claim when the lease ends and another replica (or
+/// itself) publishes the rows again with the same message ids, which consumers' inboxes drop. Any
+/// number of replicas can run this loop over one table.
 /// </summary>
 public sealed class OutboxDelivery(
     ServiceStore store,
     OutboxSignal signal,
     IBus bus,
     IOptions<OutboxOptions> options,
-    ILogger<OutboxDelivery> logger) : BackgroundService
+    ILogger<OutboxDelivery> logger,
+    OutboxBacklog? backlog = null) : BackgroundService
 {
     private readonly OutboxOptions _options = options.Value;
+    private DateTime _backlogReadAt;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -30,10 +36,16 @@ public sealed class OutboxDelivery(
         {
             try
             {
-                int delivered;
-                do delivered = await DeliverBatchAsync(stoppingToken);
-                while (delivered == _options.BatchSize && !stoppingToken.IsCancellationRequested);
+                int claimed;
+                do claimed = await DeliverBatchAsync(stoppingToken);
+                while (claimed == _options.BatchSize && !stoppingToken.IsCancellationRequested);
                 failures = 0;
+                // The backlog gauges, at most every 5 s: one indexed count of undelivered rows.
+                if (backlog is not null && DateTime.UtcNow - _backlogReadAt > TimeSpan.FromSeconds(5))
+                {
+                    _backlogReadAt = DateTime.UtcNow;
+                    await backlog.ReadAsync(stoppingToken);
+                }
                 await signal.WaitAsync(_options.PollInterval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -42,7 +54,7 @@ public sealed class OutboxDelivery(
             }
             catch (Exception e)
             {
-                // The database or the broker is away: nothing is lost (rows stay in the table); back off.
+                // The database is away: nothing is lost (rows stay in the table); back off.
                 failures++;
                 var delay = Backoff(failures, _options.MaxBackoff);
                 logger.LogWarning(e, "Outbox delivery failed ({Failures} in a row); retrying in {Delay}", failures, delay);
@@ -51,14 +63,51 @@ public sealed class OutboxDelivery(
         }
     }
 
+    private sealed record Row(long Seq, Guid Id, string Type, string Body, int Attempts);
+
+    /// <returns>How many rows this round claimed.</returns>
     internal async Task<int> DeliverBatchAsync(CancellationToken ct)
+    {
+        var claimed = await ClaimAsync(ct);
+        if (claimed.Count == 0) return 0;
+        using var activity = MessagingDiagnostics.ActivitySource.StartActivity("outbox deliver");
+        activity?.SetTag("coffeemesh.messages", claimed.Count);
+
+        var results = await Task.WhenAll(claimed.Select(async row => (row, Error: await PublishAsync(row, ct))));
+
+        await using var connection = await store.OpenAsync(ct);
+        var delivered = results.Where(r => r.Error is null).Select(r => r.row.Seq).ToList();
+        if (delivered.Count > 0)
+        {
+            var command = connection.Command("").With("@now", DateTime.UtcNow);
+            command.CommandText = $"UPDATE outbox_message SET delivered_at = @now WHERE sequence_number IN ({command.WithEach("s", delivered)})";
+            await command.ExecuteNonQueryAsync(ct);
+        }
+        foreach (var (row, error) in results.Where(r => r.Error is not null))
+        {
+            var delay = Backoff(row.Attempts + 1, _options.MaxBackoff);
+            logger.LogWarning("Outbox message {MessageId} ({Type}) not published: {Error}; retry in {Delay}", row.Id, row.Type, error, delay);
+            await connection.Command(
+                    "UPDATE outbox_message SET attempts = attempts + 1, not_before = @nb, last_error = @err WHERE sequence_number = @s AND delivered_at IS NULL")
+                .With("@nb", DateTime.UtcNow + delay).With("@err", error).With("@s", row.Seq)
+                .ExecuteNonQueryAsync(ct);
+        }
+        OutboxMetrics.Delivered(delivered.Count, claimed.Count - delivered.Count);
+        return claimed.Count;
+    }
+
+    /// <summary>
+    /// Takes the next due rows for this deliverer: locked only for as long as it takes to push their
+    /// not_before past the lease, then committed.
+    /// </summary>
+    private async Task<List<Row>> ClaimAsync(CancellationToken ct)
     {
         await using var connection = await store.OpenAsync(ct);
         // READ COMMITTED: under REPEATABLE READ, MariaDB 10.11's SKIP LOCKED handed a second
         // replica rows another one held (duplicates and deadlocks in our two-loop test).
         await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
         var now = DateTime.UtcNow;
-        var pending = new List<(long Seq, Guid Id, string Type, string Body, int Attempts)>();
+        var rows = new List<Row>();
         // On MariaDB, SKIP LOCKED through the secondary index skips every row once another replica
         // has locked some (no parallelism); walking the primary key locks the rows themselves.
         var index = store.Dialect == StoreDialect.MySql ? "FORCE INDEX (PRIMARY)" : "";
@@ -71,50 +120,37 @@ public sealed class OutboxDelivery(
                          .With("@now", now).ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
-                pending.Add((reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4)));
+                rows.Add(new Row(reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4)));
         }
-        if (pending.Count == 0)
+        if (rows.Count > 0)
         {
-            await tx.CommitAsync(ct);
-            return 0;
-        }
-        using var activity = MessagingDiagnostics.ActivitySource.StartActivity("outbox deliver");
-        activity?.SetTag("coffeemesh.messages", pending.Count);
-
-        var results = await Task.WhenAll(pending.Select(async row =>
-        {
-            try
-            {
-                var type = Type.GetType(row.Type, throwOnError: true)!;
-                var message = JsonSerializer.Deserialize(row.Body, type, Outbox.Json)!;
-                await bus.Publish(message, type, ctx => ctx.MessageId = row.Id, ct);
-                return (row, Error: (string?)null);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                return (row, Error: e.Message);
-            }
-        }));
-
-        var delivered = results.Where(r => r.Error is null).Select(r => r.row.Seq).ToList();
-        if (delivered.Count > 0)
-        {
-            var command = connection.Command("", tx).With("@now", DateTime.UtcNow);
-            command.CommandText = $"UPDATE outbox_message SET delivered_at = @now WHERE sequence_number IN ({command.WithEach("s", delivered)})";
+            var command = connection.Command("", tx).With("@lease", now + _options.ClaimLease);
+            command.CommandText = $"UPDATE outbox_message SET not_before = @lease WHERE sequence_number IN ({command.WithEach("s", rows.Select(r => r.Seq))})";
             await command.ExecuteNonQueryAsync(ct);
         }
-        foreach (var (row, error) in results.Where(r => r.Error is not null))
-        {
-            var delay = Backoff(row.Attempts + 1, _options.MaxBackoff);
-            logger.LogWarning("Outbox message {MessageId} ({Type}) not published: {Error}; retry in {Delay}", row.Id, row.Type, error, delay);
-            await connection.Command(
-                    "UPDATE outbox_message SET attempts = attempts + 1, not_before = @nb, last_error = @err WHERE sequence_number = @s", tx)
-                .With("@nb", DateTime.UtcNow + delay).With("@err", error).With("@s", row.Seq)
-                .ExecuteNonQueryAsync(ct);
-        }
         await tx.CommitAsync(ct);
-        OutboxMetrics.Delivered(delivered.Count, pending.Count - delivered.Count);
-        return pending.Count;
+        return rows;
+    }
+
+    /// <returns>Null when the broker took the message; otherwise why not (a publish that outlasts its time limit is given up).</returns>
+    private async Task<string?> PublishAsync(Row row, CancellationToken ct)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(_options.PublishTimeout);
+        try
+        {
+            var type = Type.GetType(row.Type, throwOnError: true)!;
+            var message = JsonSerializer.Deserialize(row.Body, type, Outbox.Json)!;
+            // WaitAsync as well: a publish blocked by the broker must not hold this round whether or not it honours the token.
+            await bus.Publish(message, type, ctx => ctx.MessageId = row.Id, limit.Token).WaitAsync(_options.PublishTimeout, ct);
+            return null;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            return e is TimeoutException or OperationCanceledException
+                ? $"the broker did not take it within {_options.PublishTimeout.TotalSeconds:0.#} s"
+                : e.Message;
+        }
     }
 
     internal static TimeSpan Backoff(int attempt, TimeSpan max)

@@ -13,4 +13,13 @@ public sealed class OutboxOptions
     /// <summary>Duplicate-detection window: inbox rows older than this are removed.</summary>
     public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
     public TimeSpan HousekeepingInterval { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>The longest one publish may take before it is given up and retried with backoff.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long claimed rows are a deliverer's own: one that crashed or hung loses them after this,
+    /// and they are published again (same message ids). Longer than <see cref="PublishTimeout"/>.
+    /// </summary>
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>/health reports Degraded once the oldest undelivered message is older than this.</summary>
+    public TimeSpan DegradedAfter { get; set; } = TimeSpan.FromSeconds(60);
 }

@@ -21,13 +21,15 @@ public sealed class MessagingHost : IAsyncDisposable
 
     private MessagingHost(IHost host, ConcurrentBag<(Guid, SalesBatchStored, DateTime)> received) => (_host, _received) = (host, received);
 
-    public static async Task<MessagingHost> StartAsync(string connectionString, StoreDialect dialect, string prefix, bool deliver = true, bool consume = true)
+    public static async Task<MessagingHost> StartAsync(string connectionString, StoreDialect dialect, string prefix, bool deliver = true, bool consume = true,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration["ConnectionStrings:rabbitmq"] = TestEnvironment.Get("ConnectionStrings__rabbitmq");
         builder.Configuration["ConnectionStrings:store"] = connectionString;
         builder.Configuration["Messaging:QueuePrefix"] = prefix;
         builder.Configuration["Outbox:PollInterval"] = "00:00:00.500";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.Configuration[key] = value;
         var received = new ConcurrentBag<(Guid, SalesBatchStored, DateTime)>();
         builder.Services.AddSingleton(received);
         // The bus first, as in the services: its endpoints are up before the delivery loop publishes.
