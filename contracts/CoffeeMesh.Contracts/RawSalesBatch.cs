@@ -51,6 +51,16 @@ public record SourceFormat(char Separator, int[] ColumnMap, int FieldCount)
     public SourceShape Shape { get; init; } = SourceShape.Raw;
     /// <summary>"CRLF", "LF" or "CR": what the file's first line ends with (reported, not needed to read it).</summary>
     public string LineEnding { get; init; } = "LF";
+
+    /// <summary>
+    /// Whether a record of <paramref name="count"/> fields is one of this file's: the header's count,
+    /// or one more when that last field is blank (spreadsheets add a trailing separator), or one
+    /// fewer when the header's last column is an unused blank one.
+    /// </summary>
+    public bool Fits(int count, bool lastFieldBlank) =>
+        count == FieldCount
+        || (count == FieldCount + 1 && lastFieldBlank)
+        || (count == FieldCount - 1 && Array.IndexOf(ColumnMap, FieldCount - 1) < 0);
 }
 
 /// <summary>The order of day and month in a date such as 02/03/2026.</summary>

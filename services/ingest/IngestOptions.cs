@@ -28,6 +28,8 @@ public sealed class IngestOptions
     /// changed for this long (seconds): a writer may still be appending to it before that.
     /// </summary>
     public int SettleSeconds { get; set; } = 30;
+    /// <summary>An ingestion not done that has made no progress for this long (seconds) is reported as stalled.</summary>
+    public int StallAfterSeconds { get; set; } = 120;
     /// <summary>Largest multipart upload accepted by POST /ingestions/upload.</summary>
     public long MaxUploadBytes { get; set; } = 1L << 30;
     /// <summary>A line longer than this is quarantined (line_too_long) with its first KiB kept.</summary>

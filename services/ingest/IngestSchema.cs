@@ -63,5 +63,23 @@ public static class IngestSchema
                 "ALTER TABLE landing_file ADD COLUMN state VARCHAR(16) NOT NULL DEFAULT 'ingested', ADD COLUMN reason VARCHAR(1024) NULL, " +
                 "ADD COLUMN size_bytes BIGINT NOT NULL DEFAULT 0, ADD COLUMN last_ingestion_id CHAR(36) NULL"),
         ]),
+        // A stage that gave up on a message (it went to an _error queue, MassTransit published its
+        // Fault): the ingestion is failed, naming the stage, the batch and the reason, until a
+        // replay sends the message back (resolved_at).
+        new(4, "stage failures", [
+            """
+            CREATE TABLE IF NOT EXISTS stage_failure (
+              ingestion_id CHAR(36) NOT NULL,
+              stage VARCHAR(32) NOT NULL,
+              sequence INT NOT NULL,
+              message_type VARCHAR(100) NOT NULL,
+              reason TEXT NOT NULL,
+              failed_at DATETIME(6) NOT NULL,
+              resolved_at DATETIME(6) NULL,
+              PRIMARY KEY (ingestion_id, stage, sequence),
+              KEY ix_stage_failure_open (resolved_at, failed_at)
+            ) ENGINE=InnoDB
+            """,
+        ]),
     ];
 }

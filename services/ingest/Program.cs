@@ -1,6 +1,7 @@
 using CoffeeMesh.Contracts;
 using CoffeeMesh.Ingest;
 using CoffeeMesh.Ingest.Api;
+using CoffeeMesh.Ingest.Failures;
 using CoffeeMesh.Ingest.Ingestions;
 using CoffeeMesh.Ingest.Reading;
 using CoffeeMesh.Ingest.Scheduling;
@@ -23,7 +24,12 @@ builder.Services.AddSingleton<LandingFiles>();
 builder.Services.AddHostedService<LandingScheduler>();
 builder.Services.AddHttpClient("oltp-writer", c => c.BaseAddress = new Uri(builder.Configuration["Services:OltpWriter"] ?? "http://oltp-writer"));
 builder.Services.AddHttpClient("olap-sync", c => c.BaseAddress = new Uri(builder.Configuration["Services:OlapSync"] ?? "http://olap-sync"));
-builder.AddCoffeeMeshBus(bus => bus.AddConsumer<IngestionRequestedConsumer>(typeof(IngestionRequestedConsumerDefinition)));
+builder.Services.AddSingleton<StageFailures>();
+builder.AddCoffeeMeshBus(bus =>
+{
+    bus.AddConsumer<IngestionRequestedConsumer>(typeof(IngestionRequestedConsumerDefinition));
+    bus.AddConsumer<StageFaultConsumer>(typeof(StageFaultConsumerDefinition));
+});
 // After the bus: its hosted service has started (and declared its endpoints) before the outbox delivers.
 builder.AddServiceStore("ingestdb", StoreDialect.MySql);
 builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("mysql");

@@ -10,6 +10,8 @@ public sealed record SyncReport
     [JsonPropertyName("ingestion_id")] public Guid IngestionId { get; init; }
     [JsonPropertyName("batches_synced")] public int BatchesSynced { get; init; }
     [JsonPropertyName("rows_synced")] public long RowsSynced { get; init; }
+    /// <summary>When the latest of its batches was synced (UTC).</summary>
+    [JsonPropertyName("last_synced_at")] public DateTime? LastSyncedAt { get; init; }
     /// <summary>Facts whose current version came from this ingestion: counted only once every expected batch is synced (it reads them all).</summary>
     [JsonPropertyName("synced_olap")] public long? SyncedOlap { get; init; }
 
@@ -17,10 +19,15 @@ public sealed record SyncReport
     {
         await using var c = await store.OpenAsync(ct);
         int batches = 0; long rows = 0, number = 0;
+        DateTime? last = null;
         await using (var r = await c.Command(
-                         "SELECT COUNT(*), COALESCE(SUM(rows_synced), 0), COALESCE(MAX(ingestion_number), 0) FROM sync_batch WHERE ingestion_id = @id")
+                         "SELECT COUNT(*), COALESCE(SUM(rows_synced), 0), COALESCE(MAX(ingestion_number), 0), MAX(synced_at) FROM sync_batch WHERE ingestion_id = @id")
                          .With("@id", id).ExecuteReaderAsync(ct))
-            if (await r.ReadAsync(ct)) { batches = Convert.ToInt32(r.GetValue(0)); rows = Convert.ToInt64(r.GetValue(1)); number = Convert.ToInt64(r.GetValue(2)); }
+            if (await r.ReadAsync(ct))
+            {
+                batches = Convert.ToInt32(r.GetValue(0)); rows = Convert.ToInt64(r.GetValue(1)); number = Convert.ToInt64(r.GetValue(2));
+                last = r.IsDBNull(3) ? null : r.GetDateTime(3).ToUniversalTime();
+            }
         long? facts = null;
         if (batches >= expectedBatches)
         {
@@ -28,6 +35,6 @@ public sealed record SyncReport
             facts = number == 0 ? 0 : Convert.ToInt64(await c.Command("SELECT COUNT(*) FROM fact_sales WHERE row_version BETWEEN @from AND @to")
                 .With("@from", from).With("@to", to).ExecuteScalarAsync(ct));
         }
-        return new SyncReport { IngestionId = id, BatchesSynced = batches, RowsSynced = rows, SyncedOlap = facts };
+        return new SyncReport { IngestionId = id, BatchesSynced = batches, RowsSynced = rows, SyncedOlap = facts, LastSyncedAt = last };
     }
 }

@@ -13,6 +13,8 @@ public sealed record IngestionReport
     [JsonPropertyName("rows_read")] public long? RowsRead { get; init; }
     [JsonPropertyName("read_error")] public string? ReadError { get; init; }
     [JsonPropertyName("batches_stored")] public int BatchesStored { get; init; }
+    /// <summary>When the latest of its batches was stored (UTC): how ingest tells a stalled ingestion.</summary>
+    [JsonPropertyName("last_stored_at")] public DateTime? LastStoredAt { get; init; }
     [JsonPropertyName("rows_in_stored_batches")] public long RowsInStoredBatches { get; init; }
     [JsonPropertyName("accepted")] public long Accepted { get; init; }
     [JsonPropertyName("superseded")] public long Superseded { get; init; }
@@ -47,10 +49,11 @@ public sealed record IngestionReport
             if (await r.ReadAsync(ct)) { rowsRead = r.GetInt64(0); expected = r.GetInt32(1); error = r.IsDBNull(2) ? null : r.GetString(2); }
 
         int batches = 0; long read = 0, accepted = 0, superseded = 0, quarantined = 0, oor = 0, number = 0;
+        DateTime? lastStored = null;
         await using (var r = await c.Command(
                          """
                          SELECT COUNT(*), COALESCE(SUM(rows_read),0), COALESCE(SUM(accepted),0), COALESCE(SUM(superseded),0),
-                                COALESCE(SUM(quarantined),0), COALESCE(SUM(out_of_range),0), COALESCE(MAX(ingestion_number),0)
+                                COALESCE(SUM(quarantined),0), COALESCE(SUM(out_of_range),0), COALESCE(MAX(ingestion_number),0), MAX(stored_at)
                          FROM ingestion_batch WHERE ingestion_id = @id
                          """).With("@id", id).ExecuteReaderAsync(ct))
             if (await r.ReadAsync(ct))
@@ -58,6 +61,7 @@ public sealed record IngestionReport
                 batches = Convert.ToInt32(r.GetValue(0)); read = Convert.ToInt64(r.GetValue(1)); accepted = Convert.ToInt64(r.GetValue(2));
                 superseded = Convert.ToInt64(r.GetValue(3)); quarantined = Convert.ToInt64(r.GetValue(4)); oor = Convert.ToInt64(r.GetValue(5));
                 number = Convert.ToInt64(r.GetValue(6));
+                lastStored = r.IsDBNull(7) ? null : DateTime.SpecifyKind(r.GetDateTime(7), DateTimeKind.Utc);
             }
 
         var byReason = new Dictionary<string, long>();
@@ -76,7 +80,7 @@ public sealed record IngestionReport
         return new IngestionReport
         {
             AttributeChanges = changes, AttributeChangesTotal = changesTotal,
-            IngestionId = id, BatchesExpected = expected, RowsRead = rowsRead, ReadError = error, BatchesStored = batches,
+            IngestionId = id, BatchesExpected = expected, RowsRead = rowsRead, ReadError = error, BatchesStored = batches, LastStoredAt = lastStored,
             RowsInStoredBatches = read, Accepted = accepted, Superseded = superseded, Quarantined = quarantined, OutOfRange = oor,
             QuarantinedByReason = byReason, StoredOltp = stored,
         };

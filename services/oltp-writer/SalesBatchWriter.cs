@@ -23,7 +23,27 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
     public static readonly string Instance = $"{Environment.MachineName}/{Environment.ProcessId}";
 
     /// <returns>false when the batch had already been written (a duplicate delivery).</returns>
+    /// <remarks>
+    /// Rows MySQL refuses although transform's rules let them through are quarantined as
+    /// <c>store_rejected</c> (<see cref="RejectedRows"/>) and the rest stored; what is not a row's
+    /// fault (a malformed message, a store that is away) throws, for the retries and then the
+    /// error queue.
+    /// </remarks>
     public async Task<bool> WriteAsync(CleanSalesBatch batch, Guid messageId, CancellationToken ct)
+    {
+        try
+        {
+            return await WriteOnceAsync(batch, messageId, ct);
+        }
+        catch (StoreRejectedException)
+        {
+            var rejected = await RejectedRows.FindAsync(store, batch, ct);
+            if (rejected.Count == 0) throw;
+            return await WriteOnceAsync(RejectedRows.Without(batch, rejected), messageId, ct);
+        }
+    }
+
+    private async Task<bool> WriteOnceAsync(CleanSalesBatch batch, Guid messageId, CancellationToken ct)
     {
         using var activity = MessagingDiagnostics.ActivitySource.StartActivity("oltp-writer store batch");
         activity?.SetTag("coffeemesh.ingestion_id", batch.IngestionId).SetTag("coffeemesh.sequence", batch.Sequence)
@@ -124,7 +144,7 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
         var warnings = Convert.ToInt64(await connection.Command("SHOW COUNT(*) WARNINGS", tx).ExecuteScalarAsync(ct));
         var skipped = batch.SalesCount - loaded;
         if (warnings != skipped || (!ignoreDuplicates && skipped != 0))
-            throw new InvalidDataException(
+            throw new StoreRejectedException(
                 $"batch {batch.IngestionId}/{batch.Sequence}: LOAD DATA into {table} took {loaded} of {batch.SalesCount} rows with {warnings} warnings");
         return loaded;
     }

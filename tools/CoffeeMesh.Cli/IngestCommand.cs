@@ -73,7 +73,9 @@ public static class IngestCommand
         {
             var status = (await http.GetFromJsonAsync<JsonObject>($"/ingestions/{id}", ct))!;
             var state = status["state"]!.GetValue<string>();
-            if (!quiet && state != last) Console.Error.WriteLine($"  {DateTime.Now:HH:mm:ss} {id}: {state}");
+            if (!quiet && state != last)
+                Console.Error.WriteLine($"  {DateTime.Now:HH:mm:ss} {id}: {state}" +
+                                        (status["stalled"] is JsonObject stalled ? $" for {stalled["seconds"]} s, waiting for {stalled["waiting_for"]}" : ""));
             last = state;
             if (state is "completed" or "failed") return status;
             if (DateTime.UtcNow > deadline) { status["state"] = "timed_out"; return status; }
@@ -97,6 +99,12 @@ public static class IngestCommand
             olap-sync      {status["synced_olap"]?.ToString() ?? "-"} facts in the PostgreSQL star schema ({status["batches_synced"]} batches)
             balanced       {status["balanced"]?.ToString() ?? "-"}
             """);
+        if (status["failures"] is JsonArray { Count: > 0 } failures)
+        {
+            Console.WriteLine("failures (the messages wait in their dead-letter queues; ./coffeemesh errors lists them, ./coffeemesh replay sends them back):");
+            foreach (var failure in failures)
+                Console.WriteLine($"  {failure!["stage"]}, {(failure["batch"] is null ? failure["message_type"] : $"batch {failure["batch"]}")}: {failure["reason"]}");
+        }
         if (status["format"] is JsonObject f)
             Console.WriteLine($"format         separator '{f["separator"]}', dates {f["date_order"]}, decimal mark '{f["decimal_mark"]}', " +
                               $"{f["line_ending"]} line endings, {f["shape"]} file");

@@ -7,15 +7,24 @@ namespace CoffeeMesh.Ingest.Reading;
 /// <summary>
 /// Decides, from a file's own rows, the conventions its values follow: the order of day and month,
 /// the decimal mark, whether it is a raw export or already processed, and its line ending. Reads the
-/// first <see cref="SampleRows"/> rows; when those hold day/month dates whose order they do not
-/// settle, it reads on (dates only) until one order leads by <see cref="DecisiveLead"/> rows or the
-/// region ends. Majority, not the first decisive row: one mistyped date early in a file must not
-/// decide the reading of all the others.
+/// first <see cref="SampleRows"/> rows, and reads on (looking at nothing else) while the rows hold
+/// day/month dates whose order one side does not lead by <see cref="DecisiveLead"/> rows, or while
+/// no number has shown its decimal mark yet. Majority, not the first decisive row: one mistyped date
+/// early in a file must not decide the reading of all the others. Rows after a repeated header are
+/// read with that header's layout, as the reader will read them.
 /// </summary>
 public static class FormatSniffer
 {
     public const int SampleRows = 1000;
     public const int DecisiveLead = 1000;
+
+    /// <summary>What the rows said so far.</summary>
+    private sealed class Votes
+    {
+        public int DayFirst, MonthFirst, Ambiguous, Processed, Raw, DecimalComma, DecimalPoint, Rows;
+        public bool DatesUndecided => Ambiguous > 0 && Math.Abs(DayFirst - MonthFirst) < DecisiveLead;
+        public bool DecimalMarkUnseen => DecimalComma + DecimalPoint == 0;
+    }
 
     /// <param name="path">The file; the header is read again here.</param>
     /// <param name="end">Where the region being ingested ends (bytes).</param>
@@ -25,51 +34,90 @@ public static class FormatSniffer
     {
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
         var lineEnding = await LineEndingAsync(file, end, ct);
-        file.Seek(0, SeekOrigin.Begin);
-        await using var input = new BoundedCountingStream(file, end);
-        await using var reader = CsvReader.Create(input, CsvReaderOptions.Default with
-        {
-            HasHeader = true, Separator = layout.Separator, DetectSeparatorHint = true, AllowLineBreaksInQuotes = false,
-            MaxRecordSize = 1 << 20,
-        });
-        int dayFirst = 0, monthFirst = 0, ambiguous = 0, processed = 0, raw = 0, decimalComma = 0, decimalPoint = 0;
-        var rows = 0;
+        var votes = new Votes();
         var chars = new char[64];
+        var segment = 0L;
+        var current = layout;
         try
         {
-            while (await reader.ReadAsync(ct))
+            while (true)
             {
-                if (reader.FieldCount < layout.FieldCount - 1) continue;
-                rows++;
-                switch (SourceDates.VoteOf(Ascii(reader, layout.ColumnMap[1], chars)))
+                file.Seek(segment, SeekOrigin.Begin);
+                await using var input = new BoundedCountingStream(file, end - segment, leaveOpen: true);
+                await using var reader = CsvReader.Create(input, CsvReaderOptions.Default with
                 {
-                    case SourceDates.Vote.DayFirst: dayFirst++; break;
-                    case SourceDates.Vote.MonthFirst: monthFirst++; break;
-                    case SourceDates.Vote.Ambiguous: ambiguous++; break;
-                }
-                if (rows <= SampleRows)
+                    HasHeader = segment == 0, Separator = current.Separator, DetectSeparatorHint = segment == 0, AllowLineBreaksInQuotes = false,
+                    MaxRecordSize = 1 << 20,
+                });
+                SourceFormat? next = null;
+                while (next is null && await reader.ReadAsync(ct))
                 {
-                    var id = Ascii(reader, layout.ColumnMap[0], chars);
-                    if (IsProcessedId(id)) processed++;
-                    else if (!id.IsEmpty) raw++;
-                    var price = Ascii(reader, layout.ColumnMap[7], chars);
-                    if (price.Contains(',')) decimalComma++;
-                    else if (price.Contains('.')) decimalPoint++;
+                    if ((next = RepeatedHeader(reader.RawRecord, current)) is not null)
+                    {
+                        segment += reader.ByteOffset + reader.RawRecord.Length;
+                        segment += LineBreakAt(file, segment, end);
+                        break;
+                    }
+                    if (reader.FieldCount < current.FieldCount - 1) continue;
+                    Count(reader, current, votes, chars);
+                    if (votes.Rows >= SampleRows && !votes.DatesUndecided && (!votes.DecimalMarkUnseen || current.Separator == ',')) return Decided(layout, votes, defaultOrder, lineEnding);
                 }
-                else if (ambiguous == 0 || Math.Abs(dayFirst - monthFirst) >= DecisiveLead) break;
+                if (next is null) break;
+                current = next;
             }
         }
         catch (CsvFormatException) { } // the main reader reports what is wrong with the file; the sample stops here
+        return Decided(layout, votes, defaultOrder, lineEnding);
+    }
 
-        var decided = dayFirst != monthFirst;
+    private static SourceFormat Decided(SourceFormat layout, Votes v, DateOrder defaultOrder, string lineEnding)
+    {
+        var decided = v.DayFirst != v.MonthFirst;
         return layout with
         {
-            DateOrder = decided ? (dayFirst > monthFirst ? DateOrder.DayFirst : DateOrder.MonthFirst) : defaultOrder,
-            DateOrderAssumed = !decided && ambiguous > 0,
-            DecimalMark = layout.Separator != ',' && decimalComma > decimalPoint ? ',' : '.',
-            Shape = processed > raw ? SourceShape.Processed : SourceShape.Raw,
+            DateOrder = decided ? (v.DayFirst > v.MonthFirst ? DateOrder.DayFirst : DateOrder.MonthFirst) : defaultOrder,
+            DateOrderAssumed = !decided && v.Ambiguous > 0,
+            DecimalMark = layout.Separator != ',' && v.DecimalComma > v.DecimalPoint ? ',' : '.',
+            Shape = v.Processed > v.Raw ? SourceShape.Processed : SourceShape.Raw,
             LineEnding = lineEnding,
         };
+    }
+
+    private static void Count(CsvReader reader, SourceFormat layout, Votes v, char[] chars)
+    {
+        v.Rows++;
+        switch (SourceDates.VoteOf(Ascii(reader, layout.ColumnMap[1], chars)))
+        {
+            case SourceDates.Vote.DayFirst: v.DayFirst++; break;
+            case SourceDates.Vote.MonthFirst: v.MonthFirst++; break;
+            case SourceDates.Vote.Ambiguous: v.Ambiguous++; break;
+        }
+        if (v.Rows <= SampleRows)
+        {
+            var id = Ascii(reader, layout.ColumnMap[0], chars);
+            if (IsProcessedId(id)) v.Processed++;
+            else if (!id.IsEmpty) v.Raw++;
+        }
+        // Quantities and prices: the raw export writes every number with a decimal part ("1.0").
+        foreach (var column in (ReadOnlySpan<int>)[layout.ColumnMap[3], layout.ColumnMap[7]])
+        {
+            var number = Ascii(reader, column, chars);
+            if (number.Contains(',') && layout.Separator != ',') v.DecimalComma++;
+            else if (number.Contains('.')) v.DecimalPoint++;
+        }
+    }
+
+    /// <summary>A header (or Excel's sep= line) inside the file: the layout of the rows after it.</summary>
+    private static SourceFormat? RepeatedHeader(ReadOnlySpan<byte> raw, SourceFormat current) =>
+        SourceLayout.SeparatorHint(raw) is { } separator
+            ? current with { Separator = separator }
+            : SourceLayout.RepeatedHeader(raw, current);
+
+    private static int LineBreakAt(FileStream file, long at, long end)
+    {
+        Span<byte> next = stackalloc byte[2];
+        var n = at >= end ? 0 : RandomAccess.Read(file.SafeFileHandle, next[..(int)Math.Min(2, end - at)], at);
+        return n == 0 ? 0 : next[0] == '\r' && n == 2 && next[1] == '\n' ? 2 : next[0] is (byte)'\r' or (byte)'\n' ? 1 : 0;
     }
 
     /// <summary>"7901_20260208": an id the old pipeline (or ours) already made unique per day.</summary>
@@ -81,18 +129,19 @@ public static class FormatSniffer
     }
 
     /// <summary>A short field as characters (values longer than the buffer are cut: only short ones are looked at).</summary>
-    private static ReadOnlySpan<char> Ascii(CsvReader reader, int column, Span<char> buffer)
+    private static ReadOnlySpan<char> Ascii(CsvReader reader, int column, char[] buffer)
     {
         if (column >= reader.FieldCount) return [];
         var bytes = reader.GetSpan(column).Trim(" \t"u8);
         if (bytes.Length > buffer.Length) bytes = bytes[..buffer.Length];
         var n = Encoding.UTF8.GetChars(bytes, buffer);
-        return buffer[..n];
+        return buffer.AsSpan(0, n);
     }
 
     /// <summary>The line break after the first line: "CRLF", "CR" or "LF" (also for a file of one line without one).</summary>
-    private static async Task<string> LineEndingAsync(FileStream file, long end, CancellationToken ct)
+    internal static async Task<string> LineEndingAsync(FileStream file, long end, CancellationToken ct)
     {
+        file.Seek(0, SeekOrigin.Begin);
         var head = new byte[(int)Math.Min(end, 1 << 16)];
         var n = await file.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
         var at = head.AsSpan(0, n).IndexOfAny((byte)'\r', (byte)'\n');

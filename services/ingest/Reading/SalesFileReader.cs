@@ -62,7 +62,14 @@ public sealed class SalesFileReader(int maxLineBytes, int maxRecordBytes, int ma
         string path, ReadPosition start, long end, SourceFormat? layout, int batchSize, [EnumeratorCancellation] CancellationToken ct)
     {
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        if (start.Offset == 0) await RejectBinaryAsync(file, ct);
+        char? headerSeparator = null;
+        var lineEnding = layout?.LineEnding;
+        if (start.Offset == 0)
+        {
+            await RejectBinaryAsync(file, ct);
+            headerSeparator = await HeaderSeparatorAsync(file, ct);
+            lineEnding = await FormatSniffer.LineEndingAsync(file, end, ct);
+        }
         var block = new Block(batchSize);
         var assembled = new List<AssembledRecord>();
         // A segment is read by one CsvReader with one layout; a repeated header ends it and the next one starts after it.
@@ -70,12 +77,14 @@ public sealed class SalesFileReader(int maxLineBytes, int maxRecordBytes, int ma
         while (true)
         {
             file.Seek(segment.Offset, SeekOrigin.Begin);
-            await using var input = new BoundedCountingStream(file, end - segment.Offset, leaveOpen: true);
+            // In a file whose lines end in LF or CR LF, a lone CR may split a record (RecordAssembler).
+            await using var input = new BoundedCountingStream(file, end - segment.Offset, leaveOpen: true,
+                noteLoneCrsFrom: lineEnding is "LF" or "CRLF" ? segment.Offset : null);
             var opensQuote = false;
             var options = CsvReaderOptions.Default with
             {
                 HasHeader = layout is null,
-                Separator = layout?.Separator,
+                Separator = layout?.Separator ?? headerSeparator,
                 DetectSeparatorHint = layout is null,
                 TrackLineNumbers = true,
                 // A line break always ends a record here: one stray quote must not swallow the rest of
@@ -95,7 +104,7 @@ public sealed class SalesFileReader(int maxLineBytes, int maxRecordBytes, int ma
                     throw new SourceFormatException("the header is not valid UTF-8 text");
                 layout = await FormatSniffer.DecideAsync(path, end, SourceLayout.FromHeader(reader.Separator, reader.Headers), defaultDateOrder, ct);
             }
-            var assembler = new RecordAssembler(layout.Separator, layout.FieldCount, maxLinesPerRecord, maxRecordBytes);
+            var assembler = new RecordAssembler(layout, maxLinesPerRecord, maxRecordBytes);
             // Line numbers: at offset 0 the reader's own count is absolute; mid-file it restarts at 1.
             var lineBase = segment.Offset == 0 ? 0 : segment.Line - 1;
             SourceFormat? nextLayout = null;
@@ -112,7 +121,8 @@ public sealed class SalesFileReader(int maxLineBytes, int maxRecordBytes, int ma
                     var offset = segment.Offset + reader.ByteOffset;
                     var opens = opensQuote;
                     opensQuote = false;
-                    if (!opens && !assembler.Holding)
+                    var loneCr = input.LoneCrs?.Remove(offset + reader.RawRecord.Length) == true;
+                    if (!opens && !loneCr && !assembler.Holding)
                     {
                         // The usual line: straight into the batch, without a copy.
                         if (block.Count == batchSize) yield return block.TakeChunk(layout, new ReadPosition(offset, line));
@@ -122,7 +132,7 @@ public sealed class SalesFileReader(int maxLineBytes, int maxRecordBytes, int ma
                         else restart = After(file, offset + raw.Length, line, end);
                         continue;
                     }
-                    assembler.Push(reader.RawRecord, line, offset, opens, assembled);
+                    assembler.Push(reader.RawRecord, line, offset, opens, loneCr, assembled);
                 }
                 else assembler.Flush(assembled);
                 foreach (var record in assembled)
@@ -236,6 +246,39 @@ public sealed class SalesFileReader(int maxLineBytes, int maxRecordBytes, int ma
 
     /// <summary>The bytes as valid UTF-8: an invalid sequence (or a character cut at a limit) becomes U+FFFD.</summary>
     private static byte[] Repaired(ReadOnlySpan<byte> bytes, string suffix = "") => Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes) + suffix);
+
+    /// <summary>
+    /// The separator that makes the header line a header (every required column named), tried in
+    /// the order of their counts on that line; null when none does, or when Excel's <c>sep=</c> line
+    /// names it (CsvHelper reads that line itself). CsvHelper's own guess looks at the first lines,
+    /// which a second export concatenated early in the file can outvote.
+    /// </summary>
+    private static async Task<char?> HeaderSeparatorAsync(FileStream file, CancellationToken ct)
+    {
+        var head = new byte[64 * 1024];
+        file.Seek(0, SeekOrigin.Begin);
+        var n = await file.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
+        var bytes = head.AsSpan(0, n);
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..];
+        var line = bytes.IndexOfAny((byte)'\r', (byte)'\n') is var eol and >= 0 ? bytes[..eol] : bytes;
+        if (SourceLayout.SeparatorHint(line) is not null) return null;
+        var header = line.ToArray();
+        foreach (var separator in new[] { ';', ',', '\t', '|' }.OrderByDescending(c => header.Count(b => b == c)))
+        {
+            using var reader = CsvReader.Create(header, CsvReaderOptions.Default with
+            {
+                HasHeader = false, Separator = separator, DetectSeparatorHint = false, AllowLineBreaksInQuotes = false,
+            });
+            if (!reader.Read()) return null;
+            try
+            {
+                SourceLayout.FromHeader(separator, Enumerable.Range(0, reader.FieldCount).Select(reader.GetString).ToList());
+                return separator;
+            }
+            catch (SourceFormatException) { }
+        }
+        return null;
+    }
 
     /// <summary>
     /// A file that is not text at all: NUL bytes in its first line, or in more than 1% of its first

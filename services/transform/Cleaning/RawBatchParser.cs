@@ -58,15 +58,6 @@ public static class RawBatchParser
         }
     }
 
-    /// <summary>
-    /// A record has the header's field count; a trailing empty column may be on the header and
-    /// not on the rows, or on the rows and not on the header (spreadsheets add one).
-    /// </summary>
-    private static bool Fits(SourceFormat format, int count, ReadOnlySpan<char> lastField) =>
-        count == format.FieldCount
-        || (count == format.FieldCount + 1 && lastField.IsWhiteSpace())
-        || (count == format.FieldCount - 1 && Array.IndexOf(format.ColumnMap, format.FieldCount - 1) < 0);
-
     /// <returns>The number of fields in the record, negated when it does not fit the layout; <paramref name="fields"/> is filled only when it fits.</returns>
     private static int Split(ReadOnlyMemory<char> raw, SourceFormat format, ReadOnlyMemory<char>[] fields, Span<Range> split)
     {
@@ -74,7 +65,7 @@ public static class RawBatchParser
         if (count != format.FieldCount)
         {
             var last = raw.Span.LastIndexOf(format.Separator);
-            if (!Fits(format, count, last < 0 ? raw.Span : raw.Span[(last + 1)..])) return -count;
+            if (!format.Fits(count, (last < 0 ? raw.Span : raw.Span[(last + 1)..]).IsWhiteSpace())) return -count;
         }
         raw.Span.Split(split, format.Separator);
         for (var c = 0; c < fields.Length; c++) fields[c] = raw[split[format.ColumnMap[c]]];
@@ -91,7 +82,7 @@ public static class RawBatchParser
         using var reader = CsvReader.FromText(raw.ToString(), options);
         if (!reader.Read()) return 0;
         var count = reader.FieldCount;
-        if (count != format.FieldCount && !Fits(format, count, reader.GetString(count - 1))) return -count;
+        if (count != format.FieldCount && !format.Fits(count, string.IsNullOrWhiteSpace(reader.GetString(count - 1)))) return -count;
         for (var c = 0; c < fields.Length; c++) fields[c] = reader.GetString(format.ColumnMap[c]).AsMemory();
         return count;
     }

@@ -31,9 +31,9 @@ public sealed class HistoryTests(MeshFixture mesh) : MeshTests(mesh)
     [Fact]
     public async Task No_later_file_changes_the_attributes_earlier_sales_show_in_either_store()
     {
-        var good = Enumerable.Range(0, 90).Select(i => Row(960_000 + i, "2026/04/10", i % 3, i % 3)).ToList();
+        var good = Enumerable.Range(0, 90).Select(i => Row(8_960_000 + i, "2026/04/10", i % 3, i % 3)).ToList();
         await IngestAsync("history-good.csv", Header + "\n" + string.Join("\n", good) + "\n");
-        var ids = Enumerable.Range(0, 90).Select(i => $"{960_000 + i}_20260410").ToArray();
+        var ids = Enumerable.Range(0, 90).Select(i => $"{8_960_000 + i}_20260410").ToArray();
         var mysqlBefore = await MySqlAttributesAsync(ids);
         var starBefore = await StarSchemaAttributesAsync(ids);
         Assert.Equal(90, mysqlBefore.Count);
@@ -43,27 +43,27 @@ public sealed class HistoryTests(MeshFixture mesh) : MeshTests(mesh)
         {
             // Missing-value markers written as text where the product's name belongs.
             ("markers", Header + "\n" + string.Join("\n", new[] { "NULL", "\\N", "NaN", " nan ", "None", "N/A" }
-                .Select((m, i) => Row(961_000 + i, "2026/04/11", 0, 0, detail: m))) + "\n"),
+                .Select((m, i) => Row(8_961_000 + i, "2026/04/11", 0, 0, detail: m))) + "\n"),
             // A spreadsheet's Alt+Enter inside a quoted name: one record, never "Dark chocolate" alone.
-            ("line-break", Header + "\r\n" + Row(961_100, "2026/04/12", 0, 1, detail: "\"Dark chocolate\nLg\"") + "\r\n" +
-                           Row(961_101, "2026/04/12", 1, 1, detail: "\"Spicy Eye Opener\r\nChai Lg\"") + "\r\n"),
+            ("line-break", Header + "\r\n" + Row(8_961_100, "2026/04/12", 0, 1, detail: "\"Dark chocolate\nLg\"") + "\r\n" +
+                           Row(8_961_101, "2026/04/12", 1, 1, detail: "\"Spicy Eye Opener\r\nChai Lg\"") + "\r\n"),
             // Two exports concatenated, the second with product_type and product_detail swapped in its header and rows.
-            ("concatenated", Header + "\n" + Row(961_200, "2026/04/13", 2, 2) + "\n" +
+            ("concatenated", Header + "\n" + Row(8_961_200, "2026/04/13", 2, 2) + "\n" +
                              Header.Replace("product_type;product_detail", "product_detail;product_type") + "\n" +
-                             string.Join("\n", Enumerable.Range(1, 3).Select(i => SwapLastTwo(Row(961_200 + i, "2026/04/13", i % 3, 2)))) + "\n"),
+                             string.Join("\n", Enumerable.Range(1, 3).Select(i => SwapLastTwo(Row(8_961_200 + i, "2026/04/13", i % 3, 2)))) + "\n"),
             // A stray quote that never closes, then good rows.
-            ("stray-quote", Header + "\n" + Row(961_300, "2026/04/14", 0, 0, detail: "\"Dark chocolate Lg") + "\n" +
-                            string.Join("\n", Enumerable.Range(1, 20).Select(i => Row(961_300 + i, "2026/04/14", i % 3, i % 3))) + "\n"),
+            ("stray-quote", Header + "\n" + Row(8_961_300, "2026/04/14", 0, 0, detail: "\"Dark chocolate Lg") + "\n" +
+                            string.Join("\n", Enumerable.Range(1, 20).Select(i => Row(8_961_300 + i, "2026/04/14", i % 3, i % 3))) + "\n"),
             // The old pipeline's own processed output for the same products.
             ("processed", "transaction_id,transaction_date,transaction_time,transaction_qty,store_id,store_location,product_id,unit_price,product_category,product_type,product_detail\n" +
-                          "961400_20260415,2026-04-15,09:00:00,1.0,8,East Campus,859,67.5,Drinking Chocolate,Hot chocolate,Dark chocolate Lg\n"),
+                          "8961400_20260415,2026-04-15,09:00:00,1.0,8,East Campus,859,67.5,Drinking Chocolate,Hot chocolate,Dark chocolate Lg\n"),
             // A real rename after the good sales, and an older name found in a back-dated file: both
             // become versions of their own; neither touches the sales in between.
-            ("renamed-later", Header + "\n" + Row(961_500, "2026/04/20", 0, 0, detail: "Dark chocolate Large") + "\n"),
-            ("renamed-before", Header + "\n" + Row(961_600, "2026/03/01", 1, 1, detail: "Spicy Eye-Opener Chai Lg") + "\n"),
+            ("renamed-later", Header + "\n" + Row(8_961_500, "2026/04/20", 0, 0, detail: "Dark chocolate Large") + "\n"),
+            ("renamed-before", Header + "\n" + Row(8_961_600, "2026/03/01", 1, 1, detail: "Spicy Eye-Opener Chai Lg") + "\n"),
             // The catalogue decides a store's name whatever the row says.
-            ("store-names", Header + "\n" + Row(961_700, "2026/04/16", 2, 0).Replace(";3;Astoria;", ";32;Astoria;") + "\n" +
-                            Row(961_701, "2026/04/16", 2, 0).Replace(";Astoria;", ";Brooklyn;") + "\n"),
+            ("store-names", Header + "\n" + Row(8_961_700, "2026/04/16", 2, 0).Replace(";3;Astoria;", ";32;Astoria;") + "\n" +
+                            Row(8_961_701, "2026/04/16", 2, 0).Replace(";Astoria;", ";Brooklyn;") + "\n"),
         };
         foreach (var (name, content) in hostile)
         {
@@ -74,13 +74,13 @@ public sealed class HistoryTests(MeshFixture mesh) : MeshTests(mesh)
 
         // The real rename is a new version from its sale on, and the current attributes say so.
         Assert.Equal("Dark chocolate Large", await mesh.OltpScalarAsync<string>("SELECT product_detail FROM products WHERE product_id = 859"));
-        Assert.Equal("Dark chocolate Large", await mesh.OltpScalarAsync<string>("SELECT product_detail FROM sales_data_current WHERE transaction_id = '960000_20260410'"));
-        Assert.Equal("Dark chocolate Lg", await mesh.OltpScalarAsync<string>("SELECT product_detail FROM sales_data WHERE transaction_id = '960000_20260410'"));
+        Assert.Equal("Dark chocolate Large", await mesh.OltpScalarAsync<string>("SELECT product_detail FROM sales_data_current WHERE transaction_id = '8960000_20260410'"));
+        Assert.Equal("Dark chocolate Lg", await mesh.OltpScalarAsync<string>("SELECT product_detail FROM sales_data WHERE transaction_id = '8960000_20260410'"));
         // The older name is a version before the good one, ending where it begins.
         Assert.Equal(2, await mesh.CountAsync("SELECT COUNT(*) FROM product_versions WHERE product_id = 857"));
         Assert.Equal(1, await mesh.CountAsync("SELECT COUNT(*) FROM product_versions WHERE product_id = 857 AND NOT is_current " +
-                                              "AND product_detail = 'Spicy Eye-Opener Chai Lg' AND valid_to = '2026-04-10 08:01:00'"));
-        Assert.Equal(1, await mesh.OlapCountAsync("SELECT COUNT(*) FROM dim_product WHERE product_id = 859 AND is_current AND product_detail = 'Dark chocolate Large' AND valid_from = '2026-04-20 08:00:00'"));
+                                              "AND product_detail = 'Spicy Eye-Opener Chai Lg' AND valid_to = '2026-04-10 08:00:00'"));
+        Assert.Equal(1, await mesh.OlapCountAsync("SELECT COUNT(*) FROM dim_product WHERE product_id = 859 AND is_current AND product_detail = 'Dark chocolate Large' AND valid_from = '2026-04-20 08:20:00'"));
     }
 
     private static string SwapLastTwo(string row)

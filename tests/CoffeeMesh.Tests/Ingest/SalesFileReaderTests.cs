@@ -281,9 +281,22 @@ public sealed class SalesFileReaderTests : IDisposable
     [Fact]
     public async Task Decimal_commas_and_processed_files_are_recognised_by_their_rows()
     {
-        var comma = (await ReadAll(File("c.csv", Csv.Header + Csv.Row(1, price: "3,5"))))[0].Layout;
+        var comma = (await ReadAll(File("c.csv", Csv.Header + Csv.Row(1, price: "3,5", qty: "2,0"))))[0].Layout;
         Assert.Equal((',', SourceShape.Raw), (comma.DecimalMark, comma.Shape));
         var processed = (await ReadAll(File("p.csv", Csv.Header.Replace(';', ',') + Csv.Row(1, idText: "7901_20250101", price: "45.0").Replace(';', ','))))[0].Layout;
         Assert.Equal(('.', SourceShape.Processed), (processed.DecimalMark, processed.Shape));
+    }
+
+    [Fact]
+    public async Task A_lone_CR_inside_a_field_of_an_LF_file_joins_the_halves_of_its_record()
+    {
+        var content = Csv.Header + Csv.Row(1, detail: "Test\rblend Rg") + Csv.Row(2) + Csv.Row(3).TrimEnd('\n') + "\r" + Csv.Row(4);
+        var rows = Rows(await ReadAll(File("cr.csv", content)));
+
+        // The halves of row 1 make one record; row 3's lone CR is its line ending (row 4 is a record of its own).
+        Assert.Equal([2L, 4L, 5L, 6L], rows.Select(r => r.Line));
+        Assert.All(rows, r => Assert.Null(r.ReadError));
+        Assert.Equal("Test blend Rg", rows[0].Field(10));
+        Assert.Equal(["1.0", "2.0", "3.0", "4.0"], rows.Select(r => r.Field(0)));
     }
 }

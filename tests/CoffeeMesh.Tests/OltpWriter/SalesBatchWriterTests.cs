@@ -124,17 +124,22 @@ public sealed class SalesBatchWriterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_batch_with_a_value_MySQL_would_alter_is_refused_and_nothing_of_it_is_stored()
+    public async Task A_row_MySQL_would_alter_is_quarantined_with_its_message_and_the_rest_of_the_batch_is_stored()
     {
         var batch = Batch(Guid.NewGuid(), 0, 1, 100);
-        // An impossible date: a LOCAL load would store it as 0000-00-00 with a warning.
-        batch = batch with { Sales = batch.Sales.Replace("1_20250101\t2025-01-01", "1_20250101\t2025-02-31") };
+        // Impossible dates: a LOCAL load would store them as 0000-00-00 with a warning.
+        var lines = batch.Sales.Split('\n');
+        lines[0] = lines[0].Replace("2025-01-01", "2025-02-31");
+        lines[76] = lines[76].Replace("2025-01-01", "2025-13-01");
+        batch = batch with { Sales = string.Join('\n', lines) };
 
-        await Assert.ThrowsAsync<InvalidDataException>(() => Writer().WriteAsync(batch, Guid.NewGuid(), default));
+        Assert.True(await Writer().WriteAsync(batch, Guid.NewGuid(), default));
 
-        Assert.Equal(0, await Count("SELECT COUNT(*) FROM sales"));
-        Assert.Equal(0, await Count("SELECT COUNT(*) FROM ingestion_batch"));
-        Assert.Equal(0, await Count("SELECT COUNT(*) FROM outbox_message"));
+        Assert.Equal(98, await Count("SELECT COUNT(*) FROM sales"));
+        Assert.Equal(0, await Count("SELECT COUNT(*) FROM sales WHERE transaction_id IN ('1_20250101', '77_20250101') OR transaction_date = '0000-00-00'"));
+        Assert.Equal(2, await Count("SELECT COUNT(*) FROM quarantine_reason WHERE reason = 'store_rejected' AND source_line IN (101, 177) AND detail LIKE 'MySQL: %'"));
+        Assert.Equal(98, await Count("SELECT accepted FROM ingestion_batch"));
+        Assert.Equal(3, await Count("SELECT quarantined FROM ingestion_batch")); // the batch's own quarantined row, and these two
     }
 
     [Fact]
