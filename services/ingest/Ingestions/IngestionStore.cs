@@ -102,6 +102,7 @@ public sealed class IngestionStore(ServiceStore store, Outbox outbox)
         if (r.LandingFileId is { } fileId)
         {
             // A failed file is not retried until its content changes (the hash covers what was tried).
+            var size = Convert.ToInt64(await c.Command("SELECT size_bytes FROM landing_file WHERE landing_file_id = @fid", tx).With("@fid", fileId).ExecuteScalarAsync(ct));
             var endLine = error is null ? (await GetLineAsync(c, tx, r.Id, ct)) : r.StartLine;
             await c.Command(
                     """
@@ -110,7 +111,9 @@ public sealed class IngestionStore(ServiceStore store, Outbox outbox)
                            state = @state, reason = @reason, updated_at = @now
                     WHERE landing_file_id = @fid
                     """, tx)
-                .With("@state", error is null ? "ingested" : "failed").With("@reason", error is null ? null : error.Length > 1024 ? error[..1023] + "…" : error)
+                .With("@state", error is not null ? "failed" : r.EndOffset < size ? "waiting" : "ingested")
+                .With("@reason", error is not null ? (error.Length > 1024 ? error[..1023] + "…" : error)
+                    : r.EndOffset < size ? "its last line has no line break yet: it is taken once the file has settled (Ingest:SettleSeconds)" : null)
                 .With("@end", r.EndOffset).With("@line", endLine).With("@hash", r.EndHash)
                 .With("@sep", error is null ? layout?.Separator.ToString() : null).With("@map", error is null ? layout?.Serialize() : null)
                 .With("@now", now).With("@fid", fileId)

@@ -74,6 +74,10 @@ public sealed class LandingFolder
         var length = file.Length;
         if (length > 0 && now - File.GetLastWriteTimeUtc(path) >= settle) return (length, true);
         var buffer = new byte[1 << 16];
+        // In a file whose first line ends in a CR alone, a CR is a whole line break, also the last one.
+        var read = file.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        var first = buffer.AsSpan(0, read).IndexOfAny((byte)'\n', (byte)'\r');
+        var crOnly = first >= 0 && buffer[first] == '\r' && first + 1 < read && buffer[first + 1] != '\n';
         var end = length;
         while (end > 0)
         {
@@ -83,7 +87,7 @@ public sealed class LandingFolder
             var chunk = buffer.AsSpan(0, n);
             var at = chunk.LastIndexOfAny((byte)'\n', (byte)'\r');
             // A CR as the very last byte may be half of a CR LF still being written: look before it.
-            while (at >= 0 && start + at == length - 1 && chunk[at] == '\r') at = chunk[..at].LastIndexOfAny((byte)'\n', (byte)'\r');
+            while (!crOnly && at >= 0 && start + at == length - 1 && chunk[at] == '\r') at = chunk[..at].LastIndexOfAny((byte)'\n', (byte)'\r');
             if (at >= 0) return (start + at + 1, start + at + 1 == length);
             end = start;
         }

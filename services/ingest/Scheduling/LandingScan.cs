@@ -73,8 +73,13 @@ public sealed class LandingScan(ServiceStore store, IngestionStore ingestions, L
                 await RecordAsync(relative, LandingFiles.Duplicate, $"same content as {copy.Path}, already ingested", size, ct, copy.File);
                 return null;
             }
+            if (await BeingIngestedAsync(hash, end, ct) is { } original)
+            {
+                await RecordAsync(relative, LandingFiles.Waiting, $"same content as {original}, which is being ingested: decided when that ends", size, ct);
+                return null;
+            }
             var id = known?.Id ?? await RecordAsync(relative, LandingFiles.Waiting, null, size, ct);
-            return await CreateIngestionAsync(relative, id, 0, 1, end, hash, null, null, ct);
+            return await CreateIngestionAsync(relative, id, 0, 1, end, hash, null, null, size, ct);
         }
 
         if (end == known.IngestedBytes)
@@ -90,7 +95,7 @@ public sealed class LandingScan(ServiceStore store, IngestionStore ingestions, L
         if (end < known.IngestedBytes || prefix != known.ContentHash)
         {
             logger.LogWarning("Landing file {File} was replaced or truncated; ingesting it again from the start", relative);
-            return await CreateIngestionAsync(relative, known.Id, 0, 1, end, wholeHash, null, null, ct);
+            return await CreateIngestionAsync(relative, known.Id, 0, 1, end, wholeHash, null, null, size, ct);
         }
         if (known.ColumnMap is null)
         {
@@ -98,11 +103,11 @@ public sealed class LandingScan(ServiceStore store, IngestionStore ingestions, L
                 $"its header could not be read before ({known.Reason ?? "see its ingestion"}); it is tried again when its first lines change", size, ct);
             return null;
         }
-        return await CreateIngestionAsync(relative, known.Id, known.IngestedBytes, known.IngestedLines, end, wholeHash, known.Separator, known.ColumnMap, ct);
+        return await CreateIngestionAsync(relative, known.Id, known.IngestedBytes, known.IngestedLines, end, wholeHash, known.Separator, known.ColumnMap, size, ct);
     }
 
     private async Task<Guid> CreateIngestionAsync(string relative, long fileId, long start, long startLine, long end, string endHash,
-        string? separator, string? columnMap, CancellationToken ct)
+        string? separator, string? columnMap, long size, CancellationToken ct)
     {
         var record = new IngestionRecord
         {
@@ -118,8 +123,10 @@ public sealed class LandingScan(ServiceStore store, IngestionStore ingestions, L
             ColumnMap = columnMap,
         };
         await ingestions.CreateAsync(record, ct, (c, tx) =>
-            c.Command("UPDATE landing_file SET pending_ingestion_id = @id, last_ingestion_id = @id, state = @state, reason = NULL, updated_at = @now WHERE landing_file_id = @fid", tx)
-                .With("@id", record.Id).With("@state", LandingFiles.Ingesting).With("@now", DateTime.UtcNow).With("@fid", fileId).ExecuteNonQueryAsync(ct));
+            c.Command("UPDATE landing_file SET pending_ingestion_id = @id, last_ingestion_id = @id, state = @state, reason = NULL, size_bytes = @size, " +
+                      "updated_at = @now WHERE landing_file_id = @fid", tx)
+                .With("@id", record.Id).With("@state", LandingFiles.Ingesting).With("@size", size).With("@now", DateTime.UtcNow).With("@fid", fileId)
+                .ExecuteNonQueryAsync(ct));
         logger.LogInformation("Landing file {File}: ingestion {IngestionId} of bytes {Start}..{End}", relative, record.Id, start, end);
         return record.Id;
     }
@@ -145,6 +152,16 @@ public sealed class LandingScan(ServiceStore store, IngestionStore ingestions, L
         if (file is null) return null;
         var path = await c.Command("SELECT path FROM landing_file WHERE landing_file_id = @id").With("@id", file.Id).ExecuteScalarAsync(ct);
         return new Copy((string)path!, file);
+    }
+
+    /// <summary>A file of the same content whose first ingestion is still running (its hash is recorded when it ends).</summary>
+    private async Task<string?> BeingIngestedAsync(string hash, long length, CancellationToken ct)
+    {
+        await using var c = await store.OpenAsync(ct);
+        return (string?)await c.Command(
+                "SELECT lf.path FROM landing_file lf JOIN ingestion i ON i.ingestion_id = lf.pending_ingestion_id " +
+                "WHERE i.end_hash = @h AND i.end_offset = @n AND i.start_offset = 0 LIMIT 1")
+            .With("@h", hash).With("@n", length).ExecuteScalarAsync(ct);
     }
 
     private static async Task<LandingFile?> ReadOneAsync(DbCommand command, CancellationToken ct)

@@ -3,6 +3,7 @@ using CoffeeMesh.Tests.Infrastructure;
 namespace CoffeeMesh.Tests.EndToEnd;
 
 /// <summary>Scheduled pick-up from incoming/: new files once, appended rows only, renamed copies never.</summary>
+[Collection(nameof(LandingScans))]
 public sealed class IncrementalTests(MeshFixture mesh) : MeshTests(mesh)
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace CoffeeMesh.Tests.EndToEnd;
 /// Every file of <c>tests/cases/shared/</c> (the files real users send) gives exactly the outcome in
 /// its <c>.expected.json</c>, end to end on the real servers (tests/cases/README.md).
 /// </summary>
+[Collection(nameof(LandingScans))]
 public sealed class SharedCaseTests(MeshFixture mesh) : MeshTests(mesh)
 {
     public static string CasesFolder => Path.Combine(AppContext.BaseDirectory, "cases", "shared");
