@@ -25,6 +25,7 @@ builder.Services.AddHostedService<LandingScheduler>();
 builder.Services.AddHttpClient("oltp-writer", c => c.BaseAddress = new Uri(builder.Configuration["Services:OltpWriter"] ?? "http://oltp-writer"));
 builder.Services.AddHttpClient("olap-sync", c => c.BaseAddress = new Uri(builder.Configuration["Services:OlapSync"] ?? "http://olap-sync"));
 builder.Services.AddSingleton<StageFailures>();
+builder.Services.AddSingleton<DeadLetters>();
 builder.AddCoffeeMeshBus(bus =>
 {
     bus.AddConsumer<IngestionRequestedConsumer>(typeof(IngestionRequestedConsumerDefinition));
@@ -38,6 +39,25 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapIngestionEndpoints();
 app.MapPost("/landing/scan", async (LandingScan scan, CancellationToken ct) => Results.Ok(new { ingestions = await scan.RunAsync(ct) }));
+// Dead letters: what waits in the stages' _error queues and why, and sending it back after a fix.
+app.MapGet("/errors", async (DeadLetters deadLetters, StageFailures failures, Guid? ingestion, CancellationToken ct) => Results.Json(new
+{
+    dead_letter_queues = (await deadLetters.CountAsync(ct)).Select(q => new { stage = q.Queue.Stage, queue = q.Queue.ErrorQueue, messages = q.Messages }),
+    failures = (await failures.OpenAsync(ingestion, 1000, ct)).Select(f => new
+    {
+        ingestion_id = f.IngestionId, stage = f.Stage, batch = f.Sequence < 0 ? (int?)null : f.Sequence, message_type = f.MessageType,
+        reason = f.Reason, failed_at = f.FailedAt, age_seconds = (long)(DateTime.UtcNow - f.FailedAt).TotalSeconds,
+    }),
+}));
+app.MapPost("/errors/replay", async (DeadLetters deadLetters, Guid? ingestion, CancellationToken ct) =>
+{
+    var replayed = await deadLetters.ReplayAsync(ingestion, ct);
+    return Results.Json(new
+    {
+        ingestion_id = ingestion, replayed = replayed.Sum(r => r.Replayed),
+        queues = replayed.Select(r => new { stage = r.Queue.Stage, queue = r.Queue.ErrorQueue, replayed = r.Replayed }),
+    });
+});
 app.MapGet("/landing", async (LandingFiles files, int? limit, CancellationToken ct) =>
     limit is < 1 or > 10_000
         ? Results.Problem("'limit' must be 1 to 10000", statusCode: StatusCodes.Status400BadRequest)

@@ -45,7 +45,7 @@ public static class Dimensions
                 SELECT * FROM unnest(@keys, @ids, @locations, @from, @to, @current, @updated) ORDER BY 1
                 ON CONFLICT DO NOTHING
                 """, tx)
-            .With("@keys", stores.Select(s => s.StoreKey).ToArray())
+            .With("@keys", stores.Select(s => checked((int)s.StoreKey)).ToArray())
             .With("@ids", stores.Select(s => s.StoreId).ToArray())
             .With("@locations", stores.Select(s => s.StoreLocation).ToArray())
             .With("@from", stores.Select(s => Unspecified(s.ValidFrom)).ToArray())
@@ -72,7 +72,7 @@ public static class Dimensions
                 SELECT * FROM unnest(@keys, @ids, @categories, @types, @details, @prices, @from, @to, @current, @updated) ORDER BY 1
                 ON CONFLICT DO NOTHING
                 """, tx)
-            .With("@keys", products.Select(p => p.ProductKey).ToArray())
+            .With("@keys", products.Select(p => checked((int)p.ProductKey)).ToArray())
             .With("@ids", products.Select(p => p.ProductId).ToArray())
             .With("@categories", products.Select(p => p.ProductCategory).ToArray())
             .With("@types", products.Select(p => p.ProductType).ToArray())

@@ -122,9 +122,9 @@ public static class OlapSchema
         // a fact keeps the key of the versions it was sold with. Existing rows become each key's
         // first version, keyed by its natural id as in MySQL's migration, valid from its first fact.
         new(5, "store and product dimensions versioned: slowly changing dimensions, type 2", [
-            "ALTER TABLE dim_store ADD COLUMN store_key BIGINT, ADD COLUMN valid_from TIMESTAMP, ADD COLUMN valid_to TIMESTAMP, ADD COLUMN is_current BOOLEAN NOT NULL DEFAULT TRUE",
-            "ALTER TABLE dim_product ADD COLUMN product_key BIGINT, ADD COLUMN valid_from TIMESTAMP, ADD COLUMN valid_to TIMESTAMP, ADD COLUMN is_current BOOLEAN NOT NULL DEFAULT TRUE",
-            "ALTER TABLE fact_sales ADD COLUMN store_key BIGINT, ADD COLUMN product_key BIGINT",
+            "ALTER TABLE dim_store ADD COLUMN store_key INT, ADD COLUMN valid_from TIMESTAMP, ADD COLUMN valid_to TIMESTAMP, ADD COLUMN is_current BOOLEAN NOT NULL DEFAULT TRUE",
+            "ALTER TABLE dim_product ADD COLUMN product_key INT, ADD COLUMN valid_from TIMESTAMP, ADD COLUMN valid_to TIMESTAMP, ADD COLUMN is_current BOOLEAN NOT NULL DEFAULT TRUE",
+            "ALTER TABLE fact_sales ADD COLUMN store_key INT, ADD COLUMN product_key INT",
             "UPDATE fact_sales SET store_key = store_id, product_key = product_id",
             "ALTER TABLE fact_sales ALTER COLUMN store_key SET NOT NULL, ALTER COLUMN product_key SET NOT NULL",
             """

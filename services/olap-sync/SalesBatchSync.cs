@@ -101,7 +101,7 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
         await pg.Command(
                 "CREATE TEMP TABLE IF NOT EXISTS fact_stage (transaction_id TEXT NOT NULL, date_id INT NOT NULL, time_id INT NOT NULL, " +
                 "store_id INT NOT NULL, product_id INT NOT NULL, transaction_qty INT NOT NULL, total_amount NUMERIC(14,2) NOT NULL, " +
-                "row_version BIGINT NOT NULL, store_key BIGINT NOT NULL, product_key BIGINT NOT NULL); TRUNCATE fact_stage", tx)
+                "row_version BIGINT NOT NULL, store_key INT NOT NULL, product_key INT NOT NULL); TRUNCATE fact_stage", tx)
             .ExecuteNonQueryAsync(ct);
         await facts.CopyToAsync(pg, "fact_stage", FactColumns, ct);
         await pg.Command(

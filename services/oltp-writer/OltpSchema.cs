@@ -138,11 +138,13 @@ public static class OltpSchema
         // Slowly changing dimensions, type 2 (DimensionVersions): a sale stores the key of the store
         // and product version it was sold with. What existed becomes each key's first version, keyed
         // by its natural id (so olap-sync's migration gives the star schema the same keys without
-        // asking MySQL); new versions are numbered above every INT id.
+        // asking MySQL); new versions are numbered from 1,000,000,000 (above any natural id of these
+        // tables, and within PostgreSQL's INT). Keys are 4 bytes: 8-byte keys cost the mesh's
+        // databases measurably more per sale (docs/performance.md).
         new(8, "stores and products versioned: slowly changing dimensions, type 2", [
             """
             CREATE TABLE IF NOT EXISTS store_versions (
-              store_key BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+              store_key INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
               store_id INT NOT NULL,
               store_location VARCHAR(100) NOT NULL,
               valid_from DATETIME NOT NULL,
@@ -152,11 +154,11 @@ public static class OltpSchema
               ingestion_id CHAR(36) NULL,
               updated_at DATETIME(6) NOT NULL,
               KEY ix_store_versions_id (store_id, valid_from, valid_from_version)
-            ) ENGINE=InnoDB AUTO_INCREMENT=2147483648
+            ) ENGINE=InnoDB AUTO_INCREMENT=1000000000
             """,
             """
             CREATE TABLE IF NOT EXISTS product_versions (
-              product_key BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+              product_key INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
               product_id INT NOT NULL,
               product_category VARCHAR(100) NOT NULL,
               product_type VARCHAR(100) NOT NULL,
@@ -169,7 +171,7 @@ public static class OltpSchema
               ingestion_id CHAR(36) NULL,
               updated_at DATETIME(6) NOT NULL,
               KEY ix_product_versions_id (product_id, valid_from, valid_from_version)
-            ) ENGINE=InnoDB AUTO_INCREMENT=2147483648
+            ) ENGINE=InnoDB AUTO_INCREMENT=1000000000
             """,
             """
             INSERT IGNORE INTO store_versions (store_key, store_id, store_location, valid_from, valid_from_version, valid_to, is_current, updated_at)
@@ -187,7 +189,7 @@ public static class OltpSchema
             """,
             Guarded.When(
                 "SELECT COUNT(*) = 0 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'sales' AND column_name = 'store_key'",
-                "ALTER TABLE sales ADD COLUMN store_key BIGINT NOT NULL, ADD COLUMN product_key BIGINT NOT NULL"),
+                "ALTER TABLE sales ADD COLUMN store_key INT UNSIGNED NOT NULL, ADD COLUMN product_key INT UNSIGNED NOT NULL"),
             "UPDATE sales SET store_key = store_id, product_key = product_id WHERE store_key = 0 OR product_key = 0",
             // Which ingestion changed which attributes, for its summary (attribute_changes).
             """
@@ -195,8 +197,8 @@ public static class OltpSchema
               ingestion_id CHAR(36) NOT NULL,
               dimension VARCHAR(16) NOT NULL,
               natural_key INT NOT NULL,
-              from_key BIGINT NOT NULL,
-              to_key BIGINT NOT NULL,
+              from_key INT UNSIGNED NOT NULL,
+              to_key INT UNSIGNED NOT NULL,
               valid_from DATETIME NOT NULL,
               recorded_at DATETIME(6) NOT NULL,
               PRIMARY KEY (ingestion_id, dimension, to_key)

@@ -158,7 +158,7 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
         connection.Command("CREATE TEMPORARY TABLE IF NOT EXISTS sales_stage (" +
                            "transaction_id VARCHAR(40) NOT NULL, transaction_date DATE NOT NULL, transaction_time TIME NOT NULL, " +
                            "transaction_qty INT NOT NULL, store_id INT NOT NULL, product_id INT NOT NULL, unit_price DECIMAL(12,2) NOT NULL, " +
-                           "total_amount DECIMAL(14,2) NOT NULL, row_version BIGINT NOT NULL, store_key BIGINT NOT NULL, product_key BIGINT NOT NULL) ENGINE=MEMORY; " +
+                           "total_amount DECIMAL(14,2) NOT NULL, row_version BIGINT NOT NULL, store_key INT UNSIGNED NOT NULL, product_key INT UNSIGNED NOT NULL) ENGINE=MEMORY; " +
                            "DELETE FROM sales_stage", tx)
             .ExecuteNonQueryAsync(ct);
 

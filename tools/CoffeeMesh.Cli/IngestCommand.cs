@@ -125,7 +125,7 @@ public static class IngestCommand
         }
     }
 
-    private static HttpClient Client(Args args) => new()
+    public static HttpClient Client(Args args) => new()
     {
         BaseAddress = new Uri(args.Get("url") ?? Environment.GetEnvironmentVariable("COFFEEMESH_INGEST_URL") ?? "http://127.0.0.1:5380"),
         Timeout = TimeSpan.FromMinutes(30),

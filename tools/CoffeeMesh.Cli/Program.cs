@@ -14,7 +14,9 @@ try
         "generate" => Generate(new Args(rest)),
         "ingest" => await IngestCommand.RunAsync(new Args(rest, "wait", "json"), cts.Token),
         "status" => await IngestCommand.StatusAsync(new Args(rest, "json"), cts.Token),
-        _ => throw new UsageException("commands: generate, ingest, status"),
+        "errors" => await ErrorsCommand.ListAsync(new Args(rest, "json"), cts.Token),
+        "replay" => await ErrorsCommand.ReplayAsync(new Args(rest), cts.Token),
+        _ => throw new UsageException("commands: generate, ingest, status, errors, replay"),
     };
 }
 catch (UsageException e)
