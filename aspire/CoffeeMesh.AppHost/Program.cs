@@ -1,7 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
 using Aspire.Hosting.ApplicationModel;
 using CoffeeMesh.AppHost;
 
 var builder = DistributedApplication.CreateBuilder(args);
+builder.Services.AddHostedService<RestartOnExit>();
 var config = builder.Configuration;
 var repoRoot = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", ".."));
 var landing = config["CoffeeMesh:LandingFolder"] ?? Path.Combine(repoRoot, "landing");
@@ -77,6 +79,11 @@ builder.AddProject<Projects.CoffeeMesh_CloudPublisher>("cloud-publisher")
     .WaitFor(rabbit)
     .WithHttpHealthCheck("/health")
     .WithReplicas(Replicas("cloud-publisher"));
+
+// A service started by the AppHost ends when the `dotnet run` that launched it ends (ServiceDefaults),
+// instead of running on outside the AppHost.
+foreach (var project in builder.Resources.OfType<ProjectResource>())
+    builder.CreateResourceBuilder(project).WithEnvironment("CoffeeMesh__ExitWithParent", "true");
 
 // Tests isolate a run by queue prefix; pass it to every service.
 if (config["Messaging:QueuePrefix"] is { Length: > 0 } prefix)

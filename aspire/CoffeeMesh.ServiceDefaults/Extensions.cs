@@ -27,6 +27,8 @@ public static class Extensions
             http.AddStandardResilienceHandler();
             http.AddServiceDiscovery();
         });
+        if (string.Equals(builder.Configuration["CoffeeMesh:ExitWithParent"], "true", StringComparison.OrdinalIgnoreCase))
+            builder.Services.AddHostedService<ExitWithParent>();
         return builder;
     }
 

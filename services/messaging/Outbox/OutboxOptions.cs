@@ -14,12 +14,13 @@ public sealed class OutboxOptions
     public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
     public TimeSpan HousekeepingInterval { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>The longest one publish may take before it is given up and retried with backoff.</summary>
-    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
     /// <summary>
     /// How long claimed rows are a deliverer's own: one that crashed or hung loses them after this,
-    /// and they are published again (same message ids). Longer than <see cref="PublishTimeout"/>.
+    /// and they are published again (same message ids). Longer than <see cref="PublishTimeout"/>; it is
+    /// also how long a crashed deliverer's claimed messages wait.
     /// </summary>
-    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromSeconds(15);
     /// <summary>/health reports Degraded once the oldest undelivered message is older than this.</summary>
     public TimeSpan DegradedAfter { get; set; } = TimeSpan.FromSeconds(60);
 }
