@@ -56,6 +56,9 @@ public sealed class FactLines : IDisposable
 
     private static int NextInt(ref ReadOnlySpan<char> fields) => int.Parse(Next(ref fields), CultureInfo.InvariantCulture);
 
+    /// <summary>The lines one by one (for the rare batch PostgreSQL refuses part of).</summary>
+    public IReadOnlyList<string> Lines() => Text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
     /// <summary>COPY of every line into <paramref name="table"/>, whose columns are <paramref name="columns"/>.</summary>
     public async Task CopyToAsync(NpgsqlConnection pg, string table, string columns, CancellationToken ct)
     {

@@ -188,5 +188,19 @@ public static class OlapSchema
             GROUP BY p.product_id, p.product_category, p.product_type, p.product_detail, p.unit_price
             """,
         ]),
+        // Facts PostgreSQL refused although MySQL took them (RejectedFacts), with its message.
+        new(6, "facts the star schema refused", [
+            """
+            CREATE TABLE IF NOT EXISTS sync_rejected (
+              ingestion_id UUID NOT NULL,
+              row_version BIGINT NOT NULL,
+              transaction_id TEXT NOT NULL,
+              reason TEXT NOT NULL,
+              detail TEXT NOT NULL,
+              rejected_at TIMESTAMPTZ NOT NULL,
+              PRIMARY KEY (ingestion_id, row_version)
+            )
+            """,
+        ]),
     ];
 }

@@ -51,8 +51,21 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
             await tx.RollbackAsync(ct);
             return false;
         }
-        if (batch.NewTransactionsOnly) await AddNewFactsAsync(pg, tx, facts, ct);
-        else await UpsertFactsAsync(pg, tx, facts, ct);
+        var rejected = 0;
+        await tx.SaveAsync("facts", ct);
+        try
+        {
+            if (batch.NewTransactionsOnly) await AddNewFactsAsync(pg, tx, facts, ct);
+            else await UpsertFactsAsync(pg, tx, facts, ct);
+            await tx.ReleaseAsync("facts", ct);
+        }
+        catch (PostgresException e) when (RejectedFacts.IsRowFault(e))
+        {
+            // PostgreSQL refuses a row that MySQL took: the rows it refuses are set aside with its
+            // message (sync_rejected), the others stored.
+            await tx.RollbackAsync("facts", ct);
+            rejected = await RejectedFacts.StoreGoodAndRecordBadAsync(pg, tx, batch, facts.Lines(), (lines, c) => UpsertLinesAsync(pg, tx, lines, c), ct);
+        }
         await pg.Command(
                 """
                 INSERT INTO sync_batch (ingestion_id, sequence, ingestion_number, rows_synced, synced_at, synced_by)
@@ -61,9 +74,9 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
                   rows_synced = excluded.rows_synced, synced_at = excluded.synced_at, synced_by = excluded.synced_by
                 """, tx)
             .With("@id", batch.IngestionId).With("@seq", batch.Sequence).With("@number", batch.IngestionNumber)
-            .With("@rows", facts.Count).With("@now", DateTime.UtcNow).With("@by", Instance)
+            .With("@rows", facts.Count - rejected).With("@now", DateTime.UtcNow).With("@by", Instance)
             .ExecuteNonQueryAsync(ct);
-        var synced = new SalesBatchSynced { IngestionId = batch.IngestionId, Sequence = batch.Sequence, RowsSynced = facts.Count };
+        var synced = new SalesBatchSynced { IngestionId = batch.IngestionId, Sequence = batch.Sequence, RowsSynced = facts.Count - rejected };
         await outbox.AddAsync(pg, tx, synced, MessageIds.For("synced", batch.IngestionId, batch.Sequence), ct);
         await tx.CommitAsync(ct);
         outbox.Committed();
@@ -91,6 +104,14 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
             await tx.RollbackAsync("new_facts", ct);
             await UpsertFactsAsync(pg, tx, facts, ct);
         }
+    }
+
+    /// <summary>Some of a batch's lines, through the staging table and the upsert (how rows are stored while the refused ones are looked for).</summary>
+    private static async Task UpsertLinesAsync(NpgsqlConnection pg, NpgsqlTransaction tx, IReadOnlyList<string> lines, CancellationToken ct)
+    {
+        using var subset = new FactLines();
+        foreach (var line in lines) subset.Add(line);
+        await UpsertFactsAsync(pg, tx, subset, ct);
     }
 
     /// <summary>A fact is replaced only by a newer version of it: batches of different ingestions may arrive in any order.</summary>

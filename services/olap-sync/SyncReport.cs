@@ -12,6 +12,9 @@ public sealed record SyncReport
     [JsonPropertyName("rows_synced")] public long RowsSynced { get; init; }
     /// <summary>When the latest of its batches was synced (UTC).</summary>
     [JsonPropertyName("last_synced_at")] public DateTime? LastSyncedAt { get; init; }
+    /// <summary>Facts the star schema refused (stored in MySQL, not here), and why: see sync_rejected.</summary>
+    [JsonPropertyName("rejected_olap")] public long RejectedOlap { get; init; }
+    [JsonPropertyName("rejected_olap_reasons")] public Dictionary<string, long> RejectedOlapReasons { get; init; } = [];
     /// <summary>Facts whose current version came from this ingestion: counted only once every expected batch is synced (it reads them all).</summary>
     [JsonPropertyName("synced_olap")] public long? SyncedOlap { get; init; }
 
@@ -35,6 +38,15 @@ public sealed record SyncReport
             facts = number == 0 ? 0 : Convert.ToInt64(await c.Command("SELECT COUNT(*) FROM fact_sales WHERE row_version BETWEEN @from AND @to")
                 .With("@from", from).With("@to", to).ExecuteScalarAsync(ct));
         }
-        return new SyncReport { IngestionId = id, BatchesSynced = batches, RowsSynced = rows, SyncedOlap = facts, LastSyncedAt = last };
+        var reasons = new Dictionary<string, long>();
+        await using (var r = await c.Command("SELECT detail, COUNT(*) FROM sync_rejected WHERE ingestion_id = @id GROUP BY detail ORDER BY 2 DESC LIMIT 20")
+                         .With("@id", id).ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) reasons[r.GetString(0)] = r.GetInt64(1);
+        return new SyncReport
+        {
+            IngestionId = id, BatchesSynced = batches, RowsSynced = rows, SyncedOlap = facts, LastSyncedAt = last,
+            RejectedOlap = Convert.ToInt64(await c.Command("SELECT COUNT(*) FROM sync_rejected WHERE ingestion_id = @id").With("@id", id).ExecuteScalarAsync(ct)),
+            RejectedOlapReasons = reasons,
+        };
     }
 }

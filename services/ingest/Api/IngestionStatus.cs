@@ -91,6 +91,8 @@ public sealed class IngestionStatus(IngestionStore ingestions, StageFailures fai
             ["stored_oltp"] = oltp?["stored_oltp"]?.DeepClone(),
             ["batches_synced"] = batchesSynced,
             ["synced_olap"] = olap?["synced_olap"]?.DeepClone(),
+            ["rejected_olap"] = olap?["rejected_olap"]?.DeepClone() ?? 0,
+            ["rejected_olap_reasons"] = olap?["rejected_olap_reasons"]?.DeepClone() ?? new JsonObject(),
             ["attribute_changes"] = oltp?["attribute_changes"]?.DeepClone() ?? new JsonArray(),
             ["attribute_changes_total"] = oltp?["attribute_changes_total"]?.DeepClone() ?? 0,
             ["format"] = Format(r),

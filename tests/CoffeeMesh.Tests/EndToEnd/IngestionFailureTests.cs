@@ -60,6 +60,38 @@ public sealed class IngestionFailureTests(MeshFixture mesh) : MeshTests(mesh)
         }
     }
 
+    [Fact]
+    public async Task A_fact_the_star_schema_refuses_is_set_aside_with_its_message_and_the_rest_of_its_batch_is_synced()
+    {
+        // A value the star schema takes as out of range for this one sale (SQLSTATE 22003), whatever MySQL thought of it.
+        await PostgresAsync(
+            """
+            CREATE OR REPLACE FUNCTION refuse_one_fact() RETURNS trigger LANGUAGE plpgsql AS
+            $$ BEGIN RAISE EXCEPTION 'total % is out of range here', NEW.total_amount USING ERRCODE = '22003'; END $$;
+            CREATE TRIGGER refuse_one_fact BEFORE INSERT ON fact_sales FOR EACH ROW
+            WHEN (NEW.transaction_id = '7655017_20260602') EXECUTE FUNCTION refuse_one_fact();
+            """);
+        try
+        {
+            var file = mesh.WriteLandingFile("one-fact-refused.csv",
+                Csv.Header + string.Concat(Enumerable.Range(7655_000, 30).Select(i => Csv.Row(i, "2026/06/02"))));
+
+            var status = await mesh.IngestAsync(file);
+
+            Assert.Equal("completed", status["state"]!.GetValue<string>());
+            Assert.Equal(30, status["stored_oltp"]!.GetValue<long>());
+            Assert.Equal(29, status["synced_olap"]!.GetValue<long>());
+            Assert.Equal(1, status["rejected_olap"]!.GetValue<long>());
+            Assert.Contains("is out of range here (22003)", Assert.Single(status["rejected_olap_reasons"]!.AsObject()).Key);
+            Assert.Equal(0, await mesh.OlapCountAsync("SELECT COUNT(*) FROM fact_sales WHERE transaction_id = '7655017_20260602'"));
+            Assert.Equal(1, await mesh.OlapCountAsync("SELECT COUNT(*) FROM sync_rejected WHERE transaction_id = '7655017_20260602' AND reason = 'store_rejected'"));
+        }
+        finally
+        {
+            await PostgresAsync("DROP TRIGGER IF EXISTS refuse_one_fact ON fact_sales");
+        }
+    }
+
     private async Task PostgresAsync(string sql)
     {
         await using var c = new NpgsqlConnection(mesh.OlapConnectionString);
