@@ -125,7 +125,8 @@ EOF
     (rabbit_env; epmd -address 127.0.0.1 -daemon)
     wait_for 10 "epmd" port_open 4369
     # The newest live epmd is ours (a zombie one, dead but unreaped, would still match pgrep).
-    for p in $(pgrep -x epmd); do alive "$p" && echo "$p"; done | tail -n1 >"$dir/epmd.pid"
+    # (`|| true`: a zombie as the last match must not fail the pipeline, which `set -e` would end silently.)
+    for p in $(pgrep -x epmd); do alive "$p" && echo "$p" || true; done | tail -n1 >"$dir/epmd.pid"
   fi
   log "starting rabbitmq on 127.0.0.1:$RABBIT_PORT (management :$RABBIT_MGMT_PORT)"
   (rabbit_env; /usr/lib/rabbitmq/bin/rabbitmq-server -detached >"$dir/log/start.out" 2>&1)

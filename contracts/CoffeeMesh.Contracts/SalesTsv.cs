@@ -29,6 +29,14 @@ public static class SalesTsv
     public static (long From, long To) VersionRange(long ingestionNumber) =>
         (RowVersion(ingestionNumber, 0), RowVersion(ingestionNumber, uint.MaxValue));
 
+    /// <summary>How many fields the first line of a batch's TSV has (0 for none): a writer refuses a batch of another format.</summary>
+    public static int FieldCount(string tsv)
+    {
+        var end = tsv.IndexOf('\n');
+        var line = end < 0 ? tsv.AsSpan() : tsv.AsSpan(0, end);
+        return line.IsEmpty ? 0 : line.Count('\t') + 1;
+    }
+
     /// <summary>The rows as TSV, each with its store and product run (computed here when not given).</summary>
     public static string Render(IReadOnlyList<SalesRow> rows, long ingestionNumber, AttributeRuns? runs = null)
     {

@@ -31,6 +31,8 @@ public static class TransientRetry
         e.IsTransient
         || e.ErrorCode is MySqlErrorCode.LockDeadlock or MySqlErrorCode.LockWaitTimeout or MySqlErrorCode.UnableToConnectToHost
             or MySqlErrorCode.ServerShutdown or MySqlErrorCode.QueryInterrupted
+            // A service deployed before the one that migrates the tables it reads (olap-sync reading oltp-writer's): wait for it.
+            or MySqlErrorCode.NoSuchTable
         || e.InnerException is SocketException or IOException or EndOfStreamException;
 
     /// <summary>Npgsql's own verdict (connection loss, serialization failure, deadlock) plus a server going down.</summary>

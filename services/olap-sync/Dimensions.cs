@@ -30,20 +30,21 @@ public static class Dimensions
 
     /// <summary>
     /// Store versions as MySQL holds them (slowly changing dimension, type 2, keyed by store_key): a
-    /// version row changes only to a newer MySQL updated_at, whatever order batches sync in.
+    /// version row changes only to a newer MySQL updated_at, whatever order batches sync in. One
+    /// upsert, in key order: two replicas syncing the same versions wait for each other rather than
+    /// one missing the other's uncommitted insert.
     /// </summary>
     public static async Task UpsertStoresAsync(NpgsqlConnection c, NpgsqlTransaction tx, IReadOnlyList<StoreRow> stores, CancellationToken ct)
     {
         if (stores.Count == 0) return;
         await c.Command(
                 """
-                UPDATE dim_store d SET store_id = s.id, store_location = s.location, valid_from = s.valid_from, valid_to = s.valid_to,
-                                       is_current = s.is_current, source_updated_at = s.updated_at
-                FROM unnest(@keys, @ids, @locations, @from, @to, @current, @updated) AS s(key, id, location, valid_from, valid_to, is_current, updated_at)
-                WHERE d.store_key = s.key AND d.source_updated_at < s.updated_at;
-                INSERT INTO dim_store (store_key, store_id, store_location, valid_from, valid_to, is_current, source_updated_at)
+                INSERT INTO dim_store AS d (store_key, store_id, store_location, valid_from, valid_to, is_current, source_updated_at)
                 SELECT * FROM unnest(@keys, @ids, @locations, @from, @to, @current, @updated) ORDER BY 1
-                ON CONFLICT DO NOTHING
+                ON CONFLICT (store_key) DO UPDATE SET store_id = excluded.store_id, store_location = excluded.store_location,
+                  valid_from = excluded.valid_from, valid_to = excluded.valid_to, is_current = excluded.is_current,
+                  source_updated_at = excluded.source_updated_at
+                WHERE d.source_updated_at < excluded.source_updated_at
                 """, tx)
             .With("@keys", stores.Select(s => checked((int)s.StoreKey)).ToArray())
             .With("@ids", stores.Select(s => s.StoreId).ToArray())
@@ -61,16 +62,14 @@ public static class Dimensions
         if (products.Count == 0) return;
         await c.Command(
                 """
-                UPDATE dim_product d SET product_id = s.id, product_category = s.category, product_type = s.type, product_detail = s.detail,
-                                         unit_price = s.price, valid_from = s.valid_from, valid_to = s.valid_to, is_current = s.is_current,
-                                         source_updated_at = s.updated_at
-                FROM unnest(@keys, @ids, @categories, @types, @details, @prices, @from, @to, @current, @updated)
-                     AS s(key, id, category, type, detail, price, valid_from, valid_to, is_current, updated_at)
-                WHERE d.product_key = s.key AND d.source_updated_at < s.updated_at;
-                INSERT INTO dim_product (product_key, product_id, product_category, product_type, product_detail, unit_price, valid_from, valid_to,
-                                         is_current, source_updated_at)
+                INSERT INTO dim_product AS d (product_key, product_id, product_category, product_type, product_detail, unit_price, valid_from, valid_to,
+                                              is_current, source_updated_at)
                 SELECT * FROM unnest(@keys, @ids, @categories, @types, @details, @prices, @from, @to, @current, @updated) ORDER BY 1
-                ON CONFLICT DO NOTHING
+                ON CONFLICT (product_key) DO UPDATE SET product_id = excluded.product_id, product_category = excluded.product_category,
+                  product_type = excluded.product_type, product_detail = excluded.product_detail, unit_price = excluded.unit_price,
+                  valid_from = excluded.valid_from, valid_to = excluded.valid_to, is_current = excluded.is_current,
+                  source_updated_at = excluded.source_updated_at
+                WHERE d.source_updated_at < excluded.source_updated_at
                 """, tx)
             .With("@keys", products.Select(p => checked((int)p.ProductKey)).ToArray())
             .With("@ids", products.Select(p => p.ProductId).ToArray())

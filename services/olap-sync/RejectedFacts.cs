@@ -23,6 +23,9 @@ public static class RejectedFacts
     {
         var refused = new List<(string Line, string Reason)>();
         await StoreAsync(tx, lines, 0, lines.Count, store, refused, ct);
+        // Every row refused is not a row's fault but the table's (a constraint, a type): the error queue says so, and a replay after the fix syncs them.
+        if (refused.Count == lines.Count)
+            throw new InvalidOperationException($"PostgreSQL refuses every fact of batch {batch.IngestionId}/{batch.Sequence}: {refused[0].Reason}");
         foreach (var (line, reason) in refused)
         {
             var fields = line.Split('\t');

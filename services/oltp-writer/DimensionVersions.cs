@@ -66,12 +66,19 @@ public static class DimensionVersions
         }
         if (changing.Count == 0) return keys;
 
-        // The natural key's row is the lock that orders concurrent changes of one store or product.
-        await InsertNewIdsAsync(c, tx, d, changing, runs, now, ct);
-        var lockSql = new StringBuilder($"SELECT {d.IdColumn} FROM {d.CurrentTable} WHERE {d.IdColumn} IN (");
-        var lockCommand = c.Command("", tx);
-        lockCommand.CommandText = lockSql.Append(lockCommand.WithEach("k", changing)).Append($") ORDER BY {d.IdColumn} FOR UPDATE").ToString();
-        await using (var r = await lockCommand.ExecuteReaderAsync(ct)) while (await r.ReadAsync(ct)) { }
+        // The natural key's row is the lock that orders concurrent changes of one store or product:
+        // the rows there are locked first, and only ids seen for the first time are inserted (an
+        // INSERT IGNORE of an existing row would take a shared lock that two writers then both upgrade).
+        var existing = await LockAsync(c, tx, d, changing, ct);
+        var fresh = changing.Where(id => !existing.Contains(id)).ToList();
+        if (fresh.Count > 0)
+        {
+            await InsertNewIdsAsync(c, tx, d, fresh, runs, now, ct);
+            await LockAsync(c, tx, d, fresh, ct);
+        }
+        // Stamped after the locks: a writer that waited for another's change stamps its own later,
+        // so olap-sync, which keeps the newer updated_at of each version, never keeps a stale one.
+        now = DateTime.SpecifyKind(Convert.ToDateTime(await c.Command("SELECT UTC_TIMESTAMP(6)", tx).ExecuteScalarAsync(ct)), DateTimeKind.Utc);
         var locked = await ReadAsync(c, tx, d, changing, forUpdate: true, ct);
 
         foreach (var id in changing)
@@ -108,15 +115,27 @@ public static class DimensionVersions
         return keys;
     }
 
-    /// <summary>The index of the last version that begins at or before the run's first sale; -1 when none does.</summary>
+    /// <summary>Locks the natural keys' rows in ascending order; returns those that exist.</summary>
+    private static async Task<HashSet<int>> LockAsync(MySqlConnection c, DbTransaction tx, Dimension d, IEnumerable<int> ids, CancellationToken ct)
+    {
+        var command = c.Command("", tx);
+        command.CommandText = $"SELECT {d.IdColumn} FROM {d.CurrentTable} WHERE {d.IdColumn} IN ({command.WithEach("k", ids.Order())}) ORDER BY {d.IdColumn} FOR UPDATE";
+        var found = new HashSet<int>();
+        await using var r = await command.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) found.Add(r.GetInt32(0));
+        return found;
+    }
+
+    /// <summary>The index of the last version that begins at or before the run's first sale; -1 when none does (binary search).</summary>
     private static int Covering(List<Version> list, Run run)
     {
-        var at = -1;
-        for (var i = 0; i < list.Count; i++)
+        int lo = 0, hi = list.Count - 1, at = -1;
+        while (lo <= hi)
         {
-            var c = list[i].ValidFrom.CompareTo(run.FirstSoldAt);
-            if (c < 0 || (c == 0 && list[i].FromVersion <= run.FirstRowVersion)) at = i;
-            else break;
+            var mid = (lo + hi) / 2;
+            var c = list[mid].ValidFrom.CompareTo(run.FirstSoldAt);
+            if (c < 0 || (c == 0 && list[mid].FromVersion <= run.FirstRowVersion)) { at = mid; lo = mid + 1; }
+            else hi = mid - 1;
         }
         return at;
     }

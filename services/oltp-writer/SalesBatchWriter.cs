@@ -38,7 +38,8 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
         catch (StoreRejectedException)
         {
             var rejected = await RejectedRows.FindAsync(store, batch, ct);
-            if (rejected.Count == 0) throw;
+            // Rows are at fault when some are refused; when all are, the batch or the table is: the error queue says so.
+            if (rejected.Count == 0 || rejected.Count == batch.SalesCount) throw;
             return await WriteOnceAsync(RejectedRows.Without(batch, rejected), messageId, ct);
         }
     }
@@ -49,7 +50,9 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
         activity?.SetTag("coffeemesh.ingestion_id", batch.IngestionId).SetTag("coffeemesh.sequence", batch.Sequence)
             .SetTag("coffeemesh.rows", batch.SalesCount).SetTag("coffeemesh.quarantined", batch.Quarantined.Count);
         await using var connection = (MySqlConnection)await store.OpenAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
+        // READ COMMITTED: the batch's locking reads lock the rows they read, not the gaps around
+        // them, so writers changing different stores or products never block one another.
+        await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct);
         if (!await inbox.TryAcceptAsync(connection, tx, ConsumerName, messageId, ct))
         {
             await tx.RollbackAsync(ct);
@@ -62,6 +65,10 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
         {
             if (batch.Stores.Count == 0 || batch.Products.Count == 0)
                 throw new InvalidDataException($"batch {batch.IngestionId}/{batch.Sequence} has {batch.SalesCount} sales and no store or product runs to refer to");
+            if (SalesTsv.FieldCount(batch.Sales) is var fields && fields != SalesTsv.Columns.Length)
+                throw new InvalidDataException(
+                    $"batch {batch.IngestionId}/{batch.Sequence} has sales of {fields} fields where this writer reads {SalesTsv.Columns.Length}: " +
+                    "a message of another version of transform (replay it through transform, or with a writer of its version)");
             // Stores before products, each in ascending order: writers that lock both lock them in one order.
             var keys = new VersionKeys(
                 await DimensionVersions.KeysAsync(connection, tx, DimensionVersions.Stores,

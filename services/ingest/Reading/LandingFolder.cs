@@ -64,8 +64,7 @@ public sealed class LandingFolder
     /// How much of a file in <c>incoming/</c> is ready: up to the end of its last complete line (a
     /// writer may be appending, and a line without its line break is left for a later scan), or the
     /// whole file once it has not changed for <paramref name="settle"/> (a finished file whose last
-    /// line has no line break). A line break is CR LF, LF or CR; a CR that ends an unsettled file
-    /// may be the first half of a CR LF, so that line waits too.
+    /// line has no line break). A line ends in a CR only in a file whose first line does.
     /// </summary>
     /// <returns>The end offset (bytes) and whether it is the whole file.</returns>
     public static (long End, bool Whole) ReadyEnd(string path, TimeSpan settle, DateTime now)
@@ -85,9 +84,9 @@ public sealed class LandingFolder
             file.Seek(start, SeekOrigin.Begin);
             var n = file.ReadAtLeast(buffer.AsSpan(0, (int)(end - start)), (int)(end - start), throwOnEndOfStream: false);
             var chunk = buffer.AsSpan(0, n);
-            var at = chunk.LastIndexOfAny((byte)'\n', (byte)'\r');
-            // A CR as the very last byte may be half of a CR LF still being written: look before it.
-            while (!crOnly && at >= 0 && start + at == length - 1 && chunk[at] == '\r') at = chunk[..at].LastIndexOfAny((byte)'\n', (byte)'\r');
+            // In a file of LF or CR LF lines only a LF ends a line: a CR may be half of a CR LF still
+            // being written, or a lone CR inside a field whose record goes on.
+            var at = crOnly ? chunk.LastIndexOf((byte)'\r') : chunk.LastIndexOf((byte)'\n');
             if (at >= 0) return (start + at + 1, start + at + 1 == length);
             end = start;
         }

@@ -122,6 +122,8 @@ public sealed class SalesFileReader(int maxLineBytes, int maxRecordBytes, int ma
                     var opens = opensQuote;
                     opensQuote = false;
                     var loneCr = input.LoneCrs?.Remove(offset + reader.RawRecord.Length) == true;
+                    // Lone CRs that made empty lines are never asked for: forget those behind us.
+                    if (input.LoneCrs is { Count: > 4096 } crs) crs.RemoveWhere(at => at < offset);
                     if (!opens && !loneCr && !assembler.Holding)
                     {
                         // The usual line: straight into the batch, without a copy.
@@ -202,7 +204,12 @@ public sealed class SalesFileReader(int maxLineBytes, int maxRecordBytes, int ma
     private void Append(Block block, ReadOnlySpan<byte> raw, long line, int lines, RejectionReason? issue)
     {
         if (raw.Length > maxLineBytes)
-            block.Add(Repaired(raw[..1024], "…"), line, issue ?? new RejectionReason("line_too_long", $"line is {raw.Length} bytes; the limit is {maxLineBytes}"), 1);
+        {
+            // Kept as one line: a joined record's own line breaks would split it into several records.
+            var kept = Repaired(raw[..Math.Min(1024, raw.Length)], "…");
+            kept.AsSpan().Replace((byte)'\n', (byte)' ');
+            block.Add(kept, line, issue ?? new RejectionReason("line_too_long", $"line is {raw.Length} bytes; the limit is {maxLineBytes}"), 1);
+        }
         else if (!Utf8.IsValid(raw))
             block.Add(Repaired(raw), line, issue ?? new RejectionReason("invalid_utf8", "line is not valid UTF-8 text"), lines);
         else

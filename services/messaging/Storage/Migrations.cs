@@ -103,7 +103,10 @@ public static partial class Migrations
     private static async Task LockAsync(DbConnection connection, StoreDialect dialect, CancellationToken ct)
     {
         if (dialect == StoreDialect.MySql)
-            await connection.Command("SELECT GET_LOCK('coffeemesh_migrations', 60)").ExecuteScalarAsync(ct);
+        {
+            // A long migration (one that rewrites a big table) outlasts one wait: keep waiting, never migrate without the lock.
+            while (Convert.ToInt64(await connection.Command("SELECT GET_LOCK('coffeemesh_migrations', 60)").ExecuteScalarAsync(ct) ?? 0L) != 1) { }
+        }
         else
             await connection.Command("SELECT pg_advisory_lock(7263411)").ExecuteScalarAsync(ct);
     }

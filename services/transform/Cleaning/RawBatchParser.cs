@@ -56,6 +56,8 @@ public static class RawBatchParser
             }
             yield return new RawSalesRow(line, raw, fields);
         }
+        // Text left over means records and line numbers went out of step: never read on silently.
+        if (start < text.Length) throw new InvalidOperationException($"batch {batch.IngestionId}/{batch.Sequence} has more records than line numbers");
     }
 
     /// <returns>The number of fields in the record, negated when it does not fit the layout; <paramref name="fields"/> is filled only when it fits.</returns>

@@ -299,4 +299,51 @@ public sealed class SalesFileReaderTests : IDisposable
         Assert.Equal("Test blend Rg", rows[0].Field(10));
         Assert.Equal(["1.0", "2.0", "3.0", "4.0"], rows.Select(r => r.Field(0)));
     }
+
+    [Theory]
+    [InlineData(65_530)] [InlineData(65_534)] [InlineData(65_535)] [InlineData(65_536)] [InlineData(65_537)] [InlineData(131_071)]
+    public async Task A_lone_CR_at_a_read_boundary_still_joins_the_halves_of_its_record(int crOffset)
+    {
+        var head = new StringBuilder(Csv.Header);
+        var n = 1;
+        // Rows up to just before the CR's offset, then a row whose detail the CR splits at exactly that byte.
+        while (head.Length + Csv.Row(n).Length < crOffset - 200) head.Append(Csv.Row(n++));
+        var detailStart = head.Length + Csv.Row(n, detail: "").Length - 1; // the row without a detail ends in ";\n"
+        var row = Csv.Row(n, detail: new string('x', crOffset - detailStart - 4) + "Test\rblend Rg");
+        var content = head + row + Csv.Row(n + 1);
+        Assert.Equal('\r', content[crOffset]);
+
+        var rows = Rows(await ReadAll(File("boundary.csv", content)));
+
+        Assert.All(rows, r => Assert.Null(r.ReadError));
+        Assert.Equal(n + 1, rows.Count);
+        Assert.EndsWith("Test blend Rg", rows[n - 1].Field(10));
+    }
+
+    [Fact]
+    public async Task A_joined_record_longer_than_the_line_limit_is_one_quarantined_record_and_the_rows_after_it_keep_their_lines()
+    {
+        var reader = new SalesFileReader(maxLineBytes: 300, maxRecordBytes: 1 << 20);
+        var content = Csv.Header + Csv.Row(1, detail: "\"" + new string('x', 200) + "\n" + new string('y', 200) + "\"") + Csv.Row(2) + Csv.Row(3);
+        var path = File("long-joined.csv", content);
+        var chunks = new List<ReadChunk>();
+        await foreach (var c in reader.ReadAsync(path, new ReadPosition(0, 1), new FileInfo(path).Length, null, 1000, CancellationToken.None)) chunks.Add(c);
+        var rows = Rows(chunks);
+
+        Assert.Equal([2L, 4L, 5L], rows.Select(r => r.Line));
+        Assert.Equal("line_too_long", rows[0].ReadError!.Code);
+        Assert.Equal(["2.0", "3.0"], rows[1..].Select(r => r.Field(0)));
+    }
+
+    [Theory]
+    [InlineData("\n", "2.0;2025/01/01;07:06:11;2.0;5.0;Lower Manhattan;901.0;3.0;Coffee;Gourmet brewed coffee;Test\rble", false)]
+    [InlineData("\r", "2.0;2025/01/01;07:06:11;2.0;5.0;Lower Manhattan;901.0;3.0;Coffee;Gourmet brewed coffee;Test\r", true)]
+    public void Only_the_files_own_line_ending_ends_a_ready_region_of_a_file_being_written(string lineEnd, string tail, bool tailIsReady)
+    {
+        var complete = (Csv.Header + Csv.Row(1)).Replace("\n", lineEnd);
+        var path = File("writing.csv", complete + tail);
+        var (end, whole) = LandingFolder.ReadyEnd(path, TimeSpan.FromMinutes(1), DateTime.UtcNow);
+        Assert.Equal(tailIsReady ? complete.Length + tail.Length : complete.Length, end);
+        Assert.Equal(tailIsReady, whole);
+    }
 }

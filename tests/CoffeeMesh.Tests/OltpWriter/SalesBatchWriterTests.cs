@@ -143,6 +143,22 @@ public sealed class SalesBatchWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_every_row_of_which_MySQL_refuses_alike_goes_to_the_error_queue_not_to_quarantine()
+    {
+        var batch = Batch(Guid.NewGuid(), 0, 1, 20);
+        // Sales of an older transform, without the run references: not 20 bad rows but a message this writer cannot read.
+        var oldFormat = batch with { Sales = string.Concat(batch.Sales.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => string.Join('\t', l.Split('\t')[..9]) + "\n")) };
+        await Assert.ThrowsAsync<InvalidDataException>(() => Writer().WriteAsync(oldFormat, Guid.NewGuid(), default));
+        // Every row's date impossible: the batch, not its rows, is at fault.
+        var allBad = batch with { Sales = batch.Sales.Replace("\t2025-01-01\t", "\t2025-02-31\t") };
+        await Assert.ThrowsAsync<StoreRejectedException>(() => Writer().WriteAsync(allBad, Guid.NewGuid(), default));
+
+        Assert.Equal(0, await Count("SELECT COUNT(*) FROM sales"));
+        Assert.Equal(0, await Count("SELECT COUNT(*) FROM quarantined_row"));
+        Assert.Equal(0, await Count("SELECT COUNT(*) FROM ingestion_batch"));
+    }
+
+    [Fact]
     public async Task Migrations_are_safe_to_rerun()
     {
         await Migrations.ApplyAsync(_store, OltpSchema.Migrations, NullLogger.Instance, default);
