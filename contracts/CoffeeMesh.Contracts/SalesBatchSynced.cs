@@ -5,6 +5,9 @@ public record SalesBatchSynced
 {
     public required Guid IngestionId { get; init; }
     public required int Sequence { get; init; }
-    /// <summary>The batch's rows read from MySQL; fewer than it stored when a later ingestion has replaced some since.</summary>
+    /// <summary>The batch's rows read from MySQL and now facts; fewer than it stored when a later ingestion has replaced some since.</summary>
     public required int RowsSynced { get; init; }
+    /// <summary>Facts PostgreSQL refused (recorded in sync_rejected), by PostgreSQL's message.</summary>
+    public int Rejected { get; init; }
+    public IReadOnlyDictionary<string, int> RejectedByReason { get; init; } = new Dictionary<string, int>();
 }

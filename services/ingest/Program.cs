@@ -18,7 +18,7 @@ builder.Services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsVali
 builder.Services.AddSingleton<LandingFolder>();
 builder.Services.AddSingleton<IngestionStore>();
 builder.Services.AddSingleton<IngestionRunner>();
-builder.Services.AddSingleton<IngestionStatus>();
+builder.Services.AddSingleton<IngestionStatusView>();
 builder.Services.AddSingleton<LandingScan>();
 builder.Services.AddSingleton<LandingFiles>();
 builder.Services.AddHostedService<LandingScheduler>();

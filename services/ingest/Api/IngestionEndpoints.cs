@@ -58,7 +58,7 @@ public static class IngestionEndpoints
             })
             .DisableAntiforgery();
 
-        app.MapGet("/ingestions/{id:guid}", async (Guid id, IngestionStatus status, CancellationToken ct) =>
+        app.MapGet("/ingestions/{id:guid}", async (Guid id, IngestionStatusView status, CancellationToken ct) =>
             await status.GetAsync(id, ct) is { } json ? Results.Json(json) : Results.NotFound());
         return app;
     }

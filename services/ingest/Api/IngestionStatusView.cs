@@ -13,8 +13,8 @@ namespace CoffeeMesh.Ingest.Api;
 /// (the source could not be read, or a stage gave up on one of its messages) | stalled (no progress
 /// for Ingest:StallAfterSeconds; <c>stalled.waiting_for</c> says on what).
 /// </summary>
-public sealed class IngestionStatus(IngestionStore ingestions, StageFailures failures, IHttpClientFactory http, IOptions<IngestOptions> options,
-    ILogger<IngestionStatus> logger)
+public sealed class IngestionStatusView(IngestionStore ingestions, StageFailures failures, IHttpClientFactory http, IOptions<IngestOptions> options,
+    ILogger<IngestionStatusView> logger)
 {
     public async Task<JsonObject?> GetAsync(Guid id, CancellationToken ct)
     {
