@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace CoffeeMesh.Contracts;
 
 /// <summary>oltp-writer committed a batch to MySQL (published through the outbox).</summary>
@@ -19,17 +17,8 @@ public record SalesBatchStored
     public int Superseded { get; init; }
     /// <summary>The batch's quarantined rows by reason code (a row with several reasons counts under each).</summary>
     public IReadOnlyDictionary<string, int> QuarantinedByReason { get; init; } = new Dictionary<string, int>();
-    /// <summary>New versions of stores and products the batch started (a rename is visible, not silent).</summary>
-    public IReadOnlyList<AttributeChanged> AttributeChanges { get; init; } = [];
     /// <summary>None of the batch's transactions was in MySQL before: every row was added, none replaced.
     /// A hint for olap-sync's cheaper insert; false (the default) when unknown.</summary>
     public bool NewTransactionsOnly { get; init; }
 }
 
-/// <summary>A store's or product's attributes changed from a sale on: a new version of it. From/To hold the attributes that differ.</summary>
-public record AttributeChanged(
-    [property: JsonPropertyName("dimension")] string Dimension,
-    [property: JsonPropertyName("id")] int Id,
-    [property: JsonPropertyName("valid_from")] DateTime ValidFrom,
-    [property: JsonPropertyName("from")] IReadOnlyDictionary<string, string> From,
-    [property: JsonPropertyName("to")] IReadOnlyDictionary<string, string> To);

@@ -30,6 +30,11 @@ public sealed class IngestOptions
     public int SettleSeconds { get; set; } = 30;
     /// <summary>An ingestion not done that has made no progress for this long (seconds) is reported as stalled.</summary>
     public int StallAfterSeconds { get; set; } = 120;
+    /// <summary>
+    /// An ingestion read to the end that has heard nothing from the stages for this long (seconds)
+    /// asks the stores to count it (LedgerRecount): a lost event must not leave it waiting.
+    /// </summary>
+    public int RecountAfterSeconds { get; set; } = 10;
     /// <summary>Largest multipart upload accepted by POST /ingestions/upload.</summary>
     public long MaxUploadBytes { get; set; } = 1L << 30;
     /// <summary>A line longer than this is quarantined (line_too_long) with its first KiB kept.</summary>

@@ -15,6 +15,8 @@ public sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
             return ValidateOptionsResult.Fail($"Ingest:MaxLinesPerRecord is {options.MaxLinesPerRecord}; it must be 1 to 1000 lines");
         if (options.SettleSeconds is < 0 or > 86_400)
             return ValidateOptionsResult.Fail($"Ingest:SettleSeconds is {options.SettleSeconds}; it must be 0 to 86400 seconds");
+        if (options.RecountAfterSeconds is < 1 or > 86_400)
+            return ValidateOptionsResult.Fail($"Ingest:RecountAfterSeconds is {options.RecountAfterSeconds}; it must be 1 to 86400 seconds");
         return ValidateOptionsResult.Success;
     }
 }

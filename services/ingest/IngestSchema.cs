@@ -81,5 +81,59 @@ public static class IngestSchema
             ) ENGINE=InnoDB
             """,
         ]),
+        // The ingestion ledger: what each stage reported of each batch (its event, or the store's own
+        // count when the event never came), and each store's count of the whole ingestion. Status,
+        // --wait and read-ahead pacing read these tables; an ingestion is completed when both
+        // stores' counts hold every batch (completed_at).
+        new(5, "ingestion ledger", [
+            """
+            CREATE TABLE IF NOT EXISTS ledger_batch (
+              ingestion_id CHAR(36) NOT NULL,
+              stage VARCHAR(32) NOT NULL,
+              sequence INT NOT NULL,
+              rows_in INT NOT NULL,
+              rows_out INT NOT NULL,
+              quarantined INT NOT NULL,
+              out_of_range INT NOT NULL,
+              superseded INT NOT NULL,
+              rejected INT NOT NULL,
+              reported_by VARCHAR(8) NOT NULL,
+              reported_at DATETIME(6) NOT NULL,
+              PRIMARY KEY (ingestion_id, stage, sequence)
+            ) ENGINE=InnoDB
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS ledger_reason (
+              ingestion_id CHAR(36) NOT NULL,
+              stage VARCHAR(32) NOT NULL,
+              reason VARCHAR(255) NOT NULL,
+              row_count BIGINT NOT NULL,
+              PRIMARY KEY (ingestion_id, stage, reason)
+            ) ENGINE=InnoDB
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS ledger_count (
+              ingestion_id CHAR(36) NOT NULL,
+              stage VARCHAR(32) NOT NULL,
+              batches INT NOT NULL,
+              row_count BIGINT NOT NULL,
+              rows_in BIGINT NOT NULL,
+              rows_out BIGINT NOT NULL,
+              quarantined BIGINT NOT NULL,
+              out_of_range BIGINT NOT NULL,
+              superseded BIGINT NOT NULL,
+              rejected BIGINT NOT NULL,
+              by_reason TEXT NOT NULL,
+              attribute_changes MEDIUMTEXT NOT NULL,
+              attribute_changes_total BIGINT NOT NULL,
+              counted_at DATETIME(6) NOT NULL,
+              PRIMARY KEY (ingestion_id, stage)
+            ) ENGINE=InnoDB
+            """,
+            Guarded.When(
+                "SELECT COUNT(*) = 0 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'ingestion' AND column_name = 'completed_at'",
+                "ALTER TABLE ingestion ADD COLUMN last_reported_at DATETIME(6) NULL, ADD COLUMN count_requested_at DATETIME(6) NULL, " +
+                "ADD COLUMN completed_at DATETIME(6) NULL, ADD KEY ix_ingestion_open (state, completed_at)"),
+        ]),
     ];
 }

@@ -3,6 +3,7 @@ using CoffeeMesh.Ingest;
 using CoffeeMesh.Ingest.Api;
 using CoffeeMesh.Ingest.Failures;
 using CoffeeMesh.Ingest.Ingestions;
+using CoffeeMesh.Ingest.Ledger;
 using CoffeeMesh.Ingest.Reading;
 using CoffeeMesh.Ingest.Scheduling;
 using CoffeeMesh.Messaging;
@@ -22,14 +23,20 @@ builder.Services.AddSingleton<IngestionStatusView>();
 builder.Services.AddSingleton<LandingScan>();
 builder.Services.AddSingleton<LandingFiles>();
 builder.Services.AddHostedService<LandingScheduler>();
-builder.Services.AddHttpClient("oltp-writer", c => c.BaseAddress = new Uri(builder.Configuration["Services:OltpWriter"] ?? "http://oltp-writer"));
-builder.Services.AddHttpClient("olap-sync", c => c.BaseAddress = new Uri(builder.Configuration["Services:OlapSync"] ?? "http://olap-sync"));
+builder.Services.AddSingleton<IngestionLedger>();
+builder.Services.AddSingleton<LedgerSignal>();
+builder.Services.AddHostedService<LedgerRecount>();
 builder.Services.AddSingleton<StageFailures>();
 builder.Services.AddSingleton<DeadLetters>();
 builder.AddCoffeeMeshBus(bus =>
 {
     bus.AddConsumer<IngestionRequestedConsumer>(typeof(IngestionRequestedConsumerDefinition));
     bus.AddConsumer<StageFaultConsumer>(typeof(StageFaultConsumerDefinition));
+    // The ingestion ledger: each stage's report of each batch, and the stores' counts.
+    bus.AddConsumer<BatchCleanedLedgerConsumer>(typeof(BatchCleanedLedgerConsumerDefinition));
+    bus.AddConsumer<BatchStoredLedgerConsumer>(typeof(BatchStoredLedgerConsumerDefinition));
+    bus.AddConsumer<BatchSyncedLedgerConsumer>(typeof(BatchSyncedLedgerConsumerDefinition));
+    bus.AddConsumer<IngestionCountedLedgerConsumer>(typeof(IngestionCountedLedgerConsumerDefinition));
 });
 // After the bus: its hosted service has started (and declared its endpoints) before the outbox delivers.
 builder.AddServiceStore("ingestdb", StoreDialect.MySql);

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
 using CoffeeMesh.Messaging;
 using CoffeeMesh.Messaging.Storage;
 using CoffeeMesh.OlapSync;
@@ -11,7 +10,11 @@ var oltpConnection = builder.Configuration.GetConnectionString("oltp")
 var oltpSource = new OltpSource(ServiceStore.MySql(oltpConnection));
 builder.Services.AddSingleton(oltpSource);
 builder.Services.AddSingleton<SalesBatchSync>();
-builder.AddCoffeeMeshBus(bus => bus.AddConsumer<SalesBatchStoredConsumer>(typeof(SalesBatchStoredConsumerDefinition)));
+builder.AddCoffeeMeshBus(bus =>
+{
+    bus.AddConsumer<SalesBatchStoredConsumer>(typeof(SalesBatchStoredConsumerDefinition));
+    bus.AddConsumer<FactCountConsumer>(typeof(FactCountConsumerDefinition));
+});
 // After the bus: its hosted service has started (and declared its endpoints) before the outbox delivers.
 builder.AddServiceStore("olap", StoreDialect.PostgreSql);
 builder.Services.AddHealthChecks()
@@ -20,10 +23,6 @@ builder.Services.AddHealthChecks()
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.MapGet("/ingestions/{id:guid}", async (Guid id, [FromQuery(Name = "expected_batches")] int? expectedBatches, ServiceStore store, CancellationToken ct) =>
-    expectedBatches < 0
-        ? Results.Problem("'expected_batches' must not be negative", statusCode: StatusCodes.Status400BadRequest)
-        : Results.Json(await SyncReport.LoadAsync(store, id, expectedBatches, ct)));
 // Do MySQL and the star schema agree? Per day: rows, quantity, amount on each side.
 app.MapGet("/reconciliation", async (DateOnly from, DateOnly to, OltpSource oltp, ServiceStore store, CancellationToken ct) =>
     to < from || to.DayNumber - from.DayNumber >= Reconciliation.MaxDays

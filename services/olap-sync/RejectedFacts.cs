@@ -17,8 +17,8 @@ public static class RejectedFacts
     public static bool IsRowFault(PostgresException e) =>
         e.SqlState.StartsWith("22", StringComparison.Ordinal) || (e.SqlState.StartsWith("23", StringComparison.Ordinal) && e.SqlState != PostgresErrorCodes.UniqueViolation);
 
-    /// <returns>How many lines were refused.</returns>
-    public static async Task<int> StoreGoodAndRecordBadAsync(NpgsqlConnection pg, NpgsqlTransaction tx, SalesBatchStored batch, IReadOnlyList<string> lines,
+    /// <returns>The lines refused, counted by PostgreSQL's message (empty when none was).</returns>
+    public static async Task<IReadOnlyDictionary<string, int>> StoreGoodAndRecordBadAsync(NpgsqlConnection pg, NpgsqlTransaction tx, SalesBatchStored batch, IReadOnlyList<string> lines,
         Func<IReadOnlyList<string>, CancellationToken, Task> store, CancellationToken ct)
     {
         var refused = new List<(string Line, string Reason)>();
@@ -38,7 +38,7 @@ public static class RejectedFacts
                 .With("@id", batch.IngestionId).With("@version", long.Parse(fields[7])).With("@tx", fields[0]).With("@detail", reason)
                 .ExecuteNonQueryAsync(ct);
         }
-        return refused.Count;
+        return refused.GroupBy(r => r.Reason).ToDictionary(g => g.Key, g => g.Count());
     }
 
     private static async Task StoreAsync(NpgsqlTransaction tx, IReadOnlyList<string> lines, int from, int to,

@@ -51,7 +51,7 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
             await tx.RollbackAsync(ct);
             return false;
         }
-        var rejected = 0;
+        IReadOnlyDictionary<string, int> rejectedByReason = new Dictionary<string, int>();
         await tx.SaveAsync("facts", ct);
         try
         {
@@ -64,8 +64,9 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
             // PostgreSQL refuses a row that MySQL took: the rows it refuses are set aside with its
             // message (sync_rejected), the others stored.
             await tx.RollbackAsync("facts", ct);
-            rejected = await RejectedFacts.StoreGoodAndRecordBadAsync(pg, tx, batch, facts.Lines(), (lines, c) => UpsertLinesAsync(pg, tx, lines, c), ct);
+            rejectedByReason = await RejectedFacts.StoreGoodAndRecordBadAsync(pg, tx, batch, facts.Lines(), (lines, c) => UpsertLinesAsync(pg, tx, lines, c), ct);
         }
+        var rejected = rejectedByReason.Values.Sum();
         await pg.Command(
                 """
                 INSERT INTO sync_batch (ingestion_id, sequence, ingestion_number, rows_synced, synced_at, synced_by)
@@ -76,7 +77,10 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
             .With("@id", batch.IngestionId).With("@seq", batch.Sequence).With("@number", batch.IngestionNumber)
             .With("@rows", facts.Count - rejected).With("@now", DateTime.UtcNow).With("@by", Instance)
             .ExecuteNonQueryAsync(ct);
-        var synced = new SalesBatchSynced { IngestionId = batch.IngestionId, Sequence = batch.Sequence, RowsSynced = facts.Count - rejected };
+        var synced = new SalesBatchSynced
+        {
+            IngestionId = batch.IngestionId, Sequence = batch.Sequence, RowsSynced = facts.Count - rejected, Rejected = rejected, RejectedByReason = rejectedByReason,
+        };
         await outbox.AddAsync(pg, tx, synced, MessageIds.For("synced", batch.IngestionId, batch.Sequence), ct);
         await tx.CommitAsync(ct);
         outbox.Committed();

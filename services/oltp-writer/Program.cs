@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
 using CoffeeMesh.Messaging;
 using CoffeeMesh.Messaging.Storage;
 using CoffeeMesh.OltpWriter;
@@ -9,7 +8,7 @@ builder.Services.AddSingleton<SalesBatchWriter>();
 builder.AddCoffeeMeshBus(bus =>
 {
     bus.AddConsumer<CleanSalesBatchConsumer>(typeof(CleanSalesBatchConsumerDefinition));
-    bus.AddConsumer<IngestionReadConsumer>(typeof(IngestionReadConsumerDefinition));
+    bus.AddConsumer<SalesCountConsumer>(typeof(SalesCountConsumerDefinition));
 });
 // After the bus: its hosted service has started (and declared its endpoints) before the outbox delivers.
 builder.AddServiceStore("oltp", StoreDialect.MySql);
@@ -17,12 +16,6 @@ builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("mysql");
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.MapGet("/ingestions/{id:guid}", async (Guid id, [FromQuery(Name = "expected_batches")] int? expectedBatches, ServiceStore store, CancellationToken ct) =>
-    expectedBatches < 0
-        ? Results.Problem("'expected_batches' must not be negative", statusCode: StatusCodes.Status400BadRequest)
-        : Results.Json(await IngestionReport.LoadAsync(store, id, expectedBatches, ct)));
-app.MapGet("/ingestions/{id:guid}/progress", async (Guid id, ServiceStore store, CancellationToken ct) =>
-    Results.Json(new { ingestion_id = id, batches_stored = await IngestionReport.BatchesStoredAsync(store, id, ct) }));
 app.MapGet("/ingestions/{id:guid}/quarantine", async (Guid id, int? limit, ServiceStore store, CancellationToken ct) =>
     Results.Json(await QuarantineEntry.ListAsync(store, id, Math.Clamp(limit ?? 100, 1, 10_000), ct)));
 

@@ -114,6 +114,8 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
             RowsStored = batch.SalesCount,
             Quarantined = batch.Quarantined.Count,
             OutOfRange = batch.OutOfRange,
+            Superseded = batch.Superseded,
+            QuarantinedByReason = batch.Quarantined.SelectMany(q => q.Reasons).GroupBy(r => r.Code).ToDictionary(g => g.Key, g => g.Count()),
             NewTransactionsOnly = newTransactionsOnly,
         };
         await outbox.AddAsync(connection, tx, stored, MessageIds.For("stored", batch.IngestionId, batch.Sequence), ct);

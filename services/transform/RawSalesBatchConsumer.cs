@@ -7,7 +7,8 @@ namespace CoffeeMesh.Transform;
 
 /// <summary>
 /// Stateless: cleans a raw batch and publishes the clean one under a message id derived from
-/// (ingestion, sequence), so a redelivered raw batch yields a duplicate that oltp-writer's inbox drops.
+/// (ingestion, sequence), so a redelivered raw batch yields a duplicate that oltp-writer's inbox drops;
+/// then its outcome (SalesBatchCleaned) for the ingestion ledger.
 /// </summary>
 public sealed class RawSalesBatchConsumer(BatchCleaner cleaner, ILogger<RawSalesBatchConsumer> logger) : IConsumer<RawSalesBatch>
 {
@@ -15,6 +16,12 @@ public sealed class RawSalesBatchConsumer(BatchCleaner cleaner, ILogger<RawSales
     {
         var clean = cleaner.Clean(context.Message).ToMessage();
         await context.Publish(clean, ctx => ctx.MessageId = MessageIds.For("clean", clean.IngestionId, clean.Sequence));
+        // The batch's outcome for ingest's ledger (after the rows: a report never runs ahead of them).
+        await context.Publish(new SalesBatchCleaned
+        {
+            IngestionId = clean.IngestionId, Sequence = clean.Sequence, RowsRead = clean.RowsRead,
+            Accepted = clean.SalesCount + clean.Superseded, Quarantined = clean.Quarantined.Count, OutOfRange = clean.OutOfRange,
+        }, ctx => ctx.MessageId = MessageIds.For("cleaned", clean.IngestionId, clean.Sequence));
         logger.LogDebug("Batch {IngestionId}/{Sequence}: {Accepted} accepted, {Quarantined} quarantined, {OutOfRange} out of range",
             clean.IngestionId, clean.Sequence, clean.SalesCount + clean.Superseded, clean.Quarantined.Count, clean.OutOfRange);
     }

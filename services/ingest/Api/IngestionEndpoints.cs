@@ -9,6 +9,7 @@ namespace CoffeeMesh.Ingest.Api;
 public static class IngestionEndpoints
 {
     private const long MaxJsonBody = 16 * 1024;
+    private const int MaxListed = 200;
 
     public static WebApplication MapIngestionEndpoints(this WebApplication app)
     {
@@ -59,7 +60,12 @@ public static class IngestionEndpoints
             .DisableAntiforgery();
 
         app.MapGet("/ingestions/{id:guid}", async (Guid id, IngestionStatusView status, CancellationToken ct) =>
-            await status.GetAsync(id, ct) is { } json ? Results.Json(json) : Results.NotFound());
+            await status.GetAsync(id, ct) is { } found ? Results.Json(found) : Results.NotFound());
+        // Recent ingestions, newest first.
+        app.MapGet("/ingestions", async (int? limit, IngestionStatusView status, CancellationToken ct) =>
+            limit is < 1 or > MaxListed
+                ? Problem($"'limit' must be 1 to {MaxListed}")
+                : Results.Json(await status.ListAsync(limit ?? 20, ct)));
         return app;
     }
 

@@ -1,149 +1,228 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using CoffeeMesh.Contracts;
 using CoffeeMesh.Ingest.Failures;
 using CoffeeMesh.Ingest.Ingestions;
+using CoffeeMesh.Ingest.Ledger;
 using CoffeeMesh.Ingest.Reading;
+using CoffeeMesh.Messaging.Storage;
 using Microsoft.Extensions.Options;
 
 namespace CoffeeMesh.Ingest.Api;
 
 /// <summary>
-/// One ingestion across the stages: ingest's own watermark, and each later stage's counts as that
-/// stage reports them from its database. state: queued | reading | processing | completed | failed
-/// (the source could not be read, or a stage gave up on one of its messages) | stalled (no progress
-/// for Ingest:StallAfterSeconds; <c>stalled.waiting_for</c> says on what).
+/// An ingestion's status (the contract <see cref="IngestionStatus"/>) from ingest's own tables: the
+/// ingestion's read watermark, the ledger the stages' events fill, the stores' counts, and the
+/// stages' recorded failures. No stage is asked over HTTP.
 /// </summary>
-public sealed class IngestionStatusView(IngestionStore ingestions, StageFailures failures, IHttpClientFactory http, IOptions<IngestOptions> options,
-    ILogger<IngestionStatusView> logger)
+public sealed class IngestionStatusView(ServiceStore store, IngestionStore ingestions, StageFailures failures, IOptions<IngestOptions> options)
 {
-    public async Task<JsonObject?> GetAsync(Guid id, CancellationToken ct)
-    {
-        var r = await ingestions.GetAsync(id, ct);
-        if (r is null) return null;
-        // Both stages at once: a status poll waits for the slower one, not for the two in turn.
-        // Once reading is done the batch count is known, and a stage that holds every batch also
-        // counts the rows it keeps from this ingestion.
-        int? expected = r.State == IngestionStates.Read ? r.NextSequence : null;
-        var oltpReport = StageAsync("oltp-writer", id, expected, ct);
-        var olapReport = StageAsync("olap-sync", id, expected, ct);
-        var oltp = await oltpReport;
-        var olap = await olapReport;
+    private static readonly string[] Stages = [IngestionLedger.Transform, IngestionLedger.OltpWriter, IngestionLedger.OlapSync];
 
-        long L(string name) => oltp?[name]?.GetValue<long>() ?? 0;
-        long P(string name) => olap?[name]?.GetValue<long>() ?? 0;
-        var batchesStored = L("batches_stored");
-        var batchesSynced = P("batches_synced");
-        // Completed: every batch is in MySQL and in the star schema.
+    /// <summary>The status of one ingestion; null when ingest has no such ingestion.</summary>
+    public async Task<IngestionStatus?> GetAsync(Guid id, CancellationToken ct) =>
+        await ingestions.GetAsync(id, ct) is { } r ? await BuildAsync(r, ct) : null;
+
+    /// <summary>The most recent ingestions, newest first (at most <paramref name="limit"/>).</summary>
+    public async Task<IReadOnlyList<IngestionStatus>> ListAsync(int limit, CancellationToken ct)
+    {
+        var ids = new List<Guid>();
+        await using (var c = await store.OpenAsync(ct))
+        await using (var reader = await c.Command("SELECT ingestion_id FROM ingestion ORDER BY ingestion_number DESC LIMIT @limit").With("@limit", limit).ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct)) ids.Add(reader.GetGuid(0));
+        var list = new List<IngestionStatus>(ids.Count);
+        foreach (var id in ids)
+            if (await GetAsync(id, ct) is { } status) list.Add(status);
+        return list;
+    }
+
+    private async Task<IngestionStatus> BuildAsync(IngestionRecord r, CancellationToken ct)
+    {
+        await using var c = await store.OpenAsync(ct);
+        var ledger = await LedgerAsync(c, r.Id, ct);
+        var counts = await CountsAsync(c, r.Id, ct);
+        var reasons = await ReasonsAsync(c, r.Id, ct);
+        var open = await failures.OpenAsync(r.Id, 20, ct);
+
+        StageSums S(string stage) => ledger.GetValueOrDefault(stage) ?? StageSums.None;
+        var oltp = S(IngestionLedger.OltpWriter);
+        var olap = S(IngestionLedger.OlapSync);
+        counts.TryGetValue(IngestionLedger.OltpWriter, out var oltpCount);
+        counts.TryGetValue(IngestionLedger.OlapSync, out var olapCount);
+
         var state = r.State switch
         {
             IngestionStates.Failed => "failed",
             IngestionStates.Queued => "queued",
             IngestionStates.Reading => "reading",
-            _ when oltp is null || olap is null => "processing",
-            _ when batchesStored >= r.NextSequence && batchesSynced >= r.NextSequence => "completed",
+            _ when r.CompletedAt is not null => "completed",
             _ => "processing",
         };
-        // A stage that gave up on one of its messages fails the ingestion, naming it.
-        var open = await failures.OpenAsync(id, 20, ct);
         var error = r.Error;
         if (open.Count > 0)
         {
+            // A stage that gave up on one of its messages fails the ingestion, naming it.
             state = "failed";
-            error ??= Describe(open[0], id) + (open.Count > 1 ? $" ({open.Count - 1} more: ./coffeemesh errors)" : "");
+            error ??= Describe(open[0], r.Id) + (open.Count > 1 ? $" ({open.Count - 1} more: ./coffeemesh errors)" : "");
         }
-        // No state stays silent: without progress for Ingest:StallAfterSeconds it is reported stalled, with what it waits for.
-        JsonObject? stalled = null;
+        Stall? stalled = null;
         if (state is "queued" or "reading" or "processing")
         {
-            var last = new[] { DateTime.SpecifyKind(r.UpdatedAt, DateTimeKind.Utc), Time(oltp?["last_stored_at"]), Time(olap?["last_synced_at"]) }.Max();
+            // No state stays silent: without progress for Ingest:StallAfterSeconds it is reported stalled, with what it waits for.
+            var last = new[] { r.UpdatedAt, r.LastReportedAt ?? DateTime.MinValue, oltpCount?.CountedAt ?? DateTime.MinValue }.Max();
             var quiet = DateTime.UtcNow - last;
             if (quiet.TotalSeconds > options.Value.StallAfterSeconds)
             {
-                stalled = new JsonObject { ["since"] = last.ToString("O"), ["seconds"] = (long)quiet.TotalSeconds, ["waiting_for"] = WaitingFor(state, r, oltp, olap) };
+                stalled = new Stall(last, (long)quiet.TotalSeconds, WaitingFor(state, r, oltp, olap));
                 state = "stalled";
             }
         }
-        var accepted = L("accepted");
-        var quarantined = L("quarantined");
-        var outOfRange = L("out_of_range");
-        return new JsonObject
+
+        // The stores' counts, once they have counted, else what the stages reported so far.
+        var accepted = oltpCount is { } oc ? oc.RowsOut + oc.Superseded : oltp.RowsOut + oltp.Superseded;
+        var quarantined = oltpCount?.Quarantined ?? oltp.Quarantined;
+        var outOfRange = oltpCount?.OutOfRange ?? oltp.OutOfRange;
+        var completed = state == "completed";
+        return new IngestionStatus
         {
-            ["ingestion_id"] = r.Id,
-            ["source"] = r.Source,
-            ["state"] = state,
-            ["error"] = error,
-            ["failures"] = new JsonArray(open.Select(f => (JsonNode)new JsonObject
-            {
-                ["stage"] = f.Stage, ["batch"] = f.Sequence < 0 ? null : f.Sequence, ["message_type"] = f.MessageType, ["reason"] = f.Reason,
-                ["failed_at"] = f.FailedAt.ToString("O"),
-            }).ToArray()),
-            ["stalled"] = stalled,
-            ["from"] = r.From?.ToString("yyyy-MM-dd"),
-            ["to"] = r.To?.ToString("yyyy-MM-dd"),
-            ["rows_read"] = r.RowsRead,
-            ["batches"] = r.NextSequence,
-            ["batches_stored"] = batchesStored,
-            ["accepted"] = accepted,
-            ["quarantined"] = quarantined,
-            ["out_of_range"] = outOfRange,
-            ["duplicates_superseded"] = L("superseded"),
-            ["quarantined_by_reason"] = oltp?["quarantined_by_reason"]?.DeepClone() ?? new JsonObject(),
-            ["stored_oltp"] = oltp?["stored_oltp"]?.DeepClone(),
-            ["batches_synced"] = batchesSynced,
-            ["synced_olap"] = olap?["synced_olap"]?.DeepClone(),
-            ["rejected_olap"] = olap?["rejected_olap"]?.DeepClone() ?? 0,
-            ["rejected_olap_reasons"] = olap?["rejected_olap_reasons"]?.DeepClone() ?? new JsonObject(),
-            ["attribute_changes"] = oltp?["attribute_changes"]?.DeepClone() ?? new JsonArray(),
-            ["attribute_changes_total"] = oltp?["attribute_changes_total"]?.DeepClone() ?? 0,
-            ["format"] = Format(r),
-            // The accounting identity, checked on what the databases hold.
-            ["balanced"] = state == "completed" ? accepted + quarantined + outOfRange == r.RowsRead : null,
-            ["created_at"] = r.CreatedAt.ToString("O"),
-            ["updated_at"] = r.UpdatedAt.ToString("O"),
+            IngestionId = r.Id,
+            Source = r.Source,
+            State = state,
+            Error = error,
+            From = r.From,
+            To = r.To,
+            RowsRead = r.RowsRead,
+            Batches = r.NextSequence,
+            BatchesCleaned = S(IngestionLedger.Transform).Batches,
+            BatchesStored = oltp.Batches,
+            BatchesSynced = olap.Batches,
+            Accepted = accepted,
+            Quarantined = quarantined,
+            OutOfRange = outOfRange,
+            DuplicatesSuperseded = oltpCount?.Superseded ?? oltp.Superseded,
+            QuarantinedByReason = oltpCount?.ByReason ?? reasons.GetValueOrDefault(IngestionLedger.OltpWriter) ?? new Dictionary<string, long>(),
+            StoredOltp = oltpCount?.Rows,
+            SyncedOlap = olapCount?.Rows,
+            RejectedOlap = olapCount?.Rejected ?? olap.Rejected,
+            RejectedOlapReasons = olapCount?.ByReason ?? reasons.GetValueOrDefault(IngestionLedger.OlapSync) ?? new Dictionary<string, long>(),
+            Verified = oltpCount is null || olapCount is null ? null : oltpCount.Agrees(oltp) && olapCount.AgreesOnFacts(olap),
+            // The accounting identity, on the stores' counts.
+            Balanced = completed ? accepted + quarantined + outOfRange == r.RowsRead : null,
+            Stages = [
+                new StageProgress("ingest", r.NextSequence, r.RowsRead, r.RowsRead, 0, r.CreatedAt, r.UpdatedAt),
+                .. Stages.Select(stage => S(stage).Progress(stage)),
+            ],
+            Failures = open.Select(f => new StageFailure(f.Stage, f.Sequence < 0 ? null : f.Sequence, f.MessageType, f.Reason, f.FailedAt)).ToList(),
+            Stalled = stalled,
+            AttributeChanges = oltpCount?.AttributeChanges ?? [],
+            AttributeChangesTotal = (int)(oltpCount?.AttributeChangesTotal ?? 0),
+            Format = Format(r),
+            CreatedAt = r.CreatedAt,
+            UpdatedAt = new[] { r.UpdatedAt, r.LastReportedAt ?? DateTime.MinValue, r.CompletedAt ?? DateTime.MinValue }.Max(),
+            CompletedAt = completed ? r.CompletedAt : null,
         };
+    }
+
+    private static async Task<Dictionary<string, StageSums>> LedgerAsync(System.Data.Common.DbConnection c, Guid id, CancellationToken ct)
+    {
+        var ledger = new Dictionary<string, StageSums>();
+        await using var reader = await c.Command(
+                """
+                SELECT stage, COUNT(*), SUM(rows_in), SUM(rows_out), SUM(quarantined), SUM(out_of_range), SUM(superseded), SUM(rejected),
+                       MIN(reported_at), MAX(reported_at)
+                FROM ledger_batch WHERE ingestion_id = @id GROUP BY stage
+                """).With("@id", id).ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            long L(int i) => Convert.ToInt64(reader.GetValue(i));
+            ledger[reader.GetString(0)] = new StageSums(Convert.ToInt32(reader.GetValue(1)), L(2), L(3), L(4), L(5), L(6), L(7),
+                Utc(reader.GetDateTime(8)), Utc(reader.GetDateTime(9)));
+        }
+        return ledger;
+    }
+
+    private static async Task<Dictionary<string, StoreCount>> CountsAsync(System.Data.Common.DbConnection c, Guid id, CancellationToken ct)
+    {
+        var counts = new Dictionary<string, StoreCount>();
+        await using var reader = await c.Command(
+                """
+                SELECT stage, batches, row_count, rows_in, rows_out, quarantined, out_of_range, superseded, rejected, by_reason,
+                       attribute_changes, attribute_changes_total, counted_at
+                FROM ledger_count WHERE ingestion_id = @id
+                """).With("@id", id).ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            long L(int i) => reader.GetInt64(i);
+            counts[reader.GetString(0)] = new StoreCount(reader.GetInt32(1), L(2), L(3), L(4), L(5), L(6), L(7), L(8),
+                JsonSerializer.Deserialize<Dictionary<string, long>>(reader.GetString(9)) ?? [],
+                JsonSerializer.Deserialize<List<AttributeChanged>>(reader.GetString(10)) ?? [],
+                L(11), Utc(reader.GetDateTime(12)));
+        }
+        return counts;
+    }
+
+    private static async Task<Dictionary<string, Dictionary<string, long>>> ReasonsAsync(System.Data.Common.DbConnection c, Guid id, CancellationToken ct)
+    {
+        var reasons = new Dictionary<string, Dictionary<string, long>>();
+        await using var reader = await c.Command("SELECT stage, reason, row_count FROM ledger_reason WHERE ingestion_id = @id ORDER BY stage, reason")
+            .With("@id", id).ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var stage = reader.GetString(0);
+            if (!reasons.TryGetValue(stage, out var byReason)) reasons[stage] = byReason = [];
+            byReason[reader.GetString(1)] = reader.GetInt64(2);
+        }
+        return reasons;
     }
 
     private static string Describe(StageFailures.Failure f, Guid id) =>
         $"{f.Stage} gave up on {(f.Sequence < 0 ? f.MessageType : $"batch {f.Sequence}")}: {f.Reason}. " +
         $"The message waits in its dead-letter queue; after a fix, ./coffeemesh replay --ingestion {id}";
 
-    private static DateTime Time(JsonNode? node) =>
-        node is not null && DateTime.TryParse(node.GetValue<string>(), null, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var t)
-            ? DateTime.SpecifyKind(t, DateTimeKind.Utc)
-            : DateTime.MinValue;
-
     /// <summary>Which stage an ingestion that stopped moving waits for.</summary>
-    private static string WaitingFor(string state, IngestionRecord r, JsonObject? oltp, JsonObject? olap)
+    private static string WaitingFor(string state, IngestionRecord r, StageSums oltp, StageSums olap)
     {
         if (state == "queued") return "ingest has not started reading it: is an ingest replica running and connected to the broker?";
-        if (oltp is null) return "oltp-writer does not answer";
-        if (olap is null) return "olap-sync does not answer";
-        var stored = oltp["batches_stored"]?.GetValue<int>() ?? 0;
-        var synced = olap["batches_synced"]?.GetValue<int>() ?? 0;
-        if (state == "reading") return $"ingest's reading has not moved ({r.NextSequence} batches read, {stored} stored by oltp-writer)";
-        if (stored < r.NextSequence) return $"transform and oltp-writer: {stored} of {r.NextSequence} batches stored";
-        return $"olap-sync: {synced} of {r.NextSequence} batches synced";
+        if (state == "reading") return $"ingest's reading has not moved ({r.NextSequence} batches read, {oltp.Batches} stored by oltp-writer)";
+        if (oltp.Batches < r.NextSequence) return $"transform and oltp-writer: {oltp.Batches} of {r.NextSequence} batches stored";
+        if (olap.Batches < r.NextSequence) return $"olap-sync: {olap.Batches} of {r.NextSequence} batches synced";
+        return "the stores' counts: oltp-writer and olap-sync answer IngestionCountRequested (are they connected to the broker?)";
     }
 
     /// <summary>What ingest decided about the file's format (null until its header is read).</summary>
-    private static JsonObject? Format(IngestionRecord r)
+    private static FileFormat? Format(IngestionRecord r)
     {
         if (r.Separator is not { Length: 1 } separator || r.ColumnMap is null) return null;
         var f = SourceLayout.Deserialize(separator[0], r.ColumnMap);
         var order = f.DateOrder == DateOrder.DayFirst ? "day-first" : "month-first";
-        return new JsonObject
-        {
-            ["separator"] = separator == "\t" ? "tab" : separator,
-            ["date_order"] = f.DateOrderAssumed ? $"{order} (assumed: no row decides it; Cleaning:DateOrder)" : order,
-            ["date_order_assumed"] = f.DateOrderAssumed,
-            ["decimal_mark"] = f.DecimalMark.ToString(),
-            ["line_ending"] = f.LineEnding,
-            ["shape"] = f.Shape == SourceShape.Processed ? "processed" : "raw",
-        };
+        return new FileFormat(
+            separator == "\t" ? "tab" : separator,
+            f.DateOrderAssumed ? $"{order} (assumed: no row decides it; Cleaning:DateOrder)" : order,
+            f.DateOrderAssumed,
+            f.DecimalMark.ToString(),
+            f.LineEnding,
+            f.Shape == SourceShape.Processed ? "processed" : "raw");
     }
 
-    /// <summary>A later stage's report on the ingestion; null while the stage does not answer.</summary>
-    private Task<JsonObject?> StageAsync(string service, Guid id, int? expectedBatches, CancellationToken ct) =>
-        StageClient.GetAsync(http.CreateClient(service),
-            expectedBatches is int n ? $"/ingestions/{id}?expected_batches={n}" : $"/ingestions/{id}", logger, ct);
+    private static DateTime Utc(DateTime t) => DateTime.SpecifyKind(t, DateTimeKind.Utc);
+
+    /// <summary>A stage's ledger entries for one ingestion, summed.</summary>
+    private sealed record StageSums(int Batches, long RowsIn, long RowsOut, long Quarantined, long OutOfRange, long Superseded, long Rejected,
+        DateTime? FirstAt, DateTime? LastAt)
+    {
+        public static readonly StageSums None = new(0, 0, 0, 0, 0, 0, 0, null, null);
+        public StageProgress Progress(string stage) => new(stage, Batches, RowsIn, RowsOut, Quarantined + OutOfRange, FirstAt, LastAt);
+    }
+
+    /// <summary>A store's latest count of the ingestion.</summary>
+    private sealed record StoreCount(int Batches, long Rows, long RowsIn, long RowsOut, long Quarantined, long OutOfRange, long Superseded, long Rejected,
+        Dictionary<string, long> ByReason, List<AttributeChanged> AttributeChanges, long AttributeChangesTotal, DateTime CountedAt)
+    {
+        /// <summary>The stage's reports add up to what the store holds.</summary>
+        public bool Agrees(StageSums reported) =>
+            reported.Batches == Batches && reported.RowsIn == RowsIn && reported.RowsOut == RowsOut && reported.Quarantined == Quarantined
+            && reported.OutOfRange == OutOfRange && reported.Superseded == Superseded && reported.Rejected == Rejected;
+
+        /// <summary>olap-sync's reports add up to its facts and refusals (it records refusals per fact, not per batch).</summary>
+        public bool AgreesOnFacts(StageSums reported) => reported.Batches == Batches && reported.RowsOut == RowsOut && reported.Rejected == Rejected;
+    }
 }

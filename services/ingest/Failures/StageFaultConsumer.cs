@@ -12,13 +12,14 @@ namespace CoffeeMesh.Ingest.Failures;
 /// </summary>
 public sealed class StageFaultConsumer(StageFailures failures, ILogger<StageFaultConsumer> logger) :
     IConsumer<Fault<IngestionRequested>>, IConsumer<Fault<RawSalesBatch>>, IConsumer<Fault<CleanSalesBatch>>,
-    IConsumer<Fault<IngestionRead>>, IConsumer<Fault<SalesBatchStored>>
+    IConsumer<Fault<SalesBatchStored>>, IConsumer<Fault<SalesBatchSynced>>, IConsumer<Fault<IngestionCountRequested>>
 {
     public Task Consume(ConsumeContext<Fault<IngestionRequested>> context) => RecordAsync(context, context.Message.Message.IngestionId, -1);
     public Task Consume(ConsumeContext<Fault<RawSalesBatch>> context) => RecordAsync(context, context.Message.Message.IngestionId, context.Message.Message.Sequence);
     public Task Consume(ConsumeContext<Fault<CleanSalesBatch>> context) => RecordAsync(context, context.Message.Message.IngestionId, context.Message.Message.Sequence);
-    public Task Consume(ConsumeContext<Fault<IngestionRead>> context) => RecordAsync(context, context.Message.Message.IngestionId, -1);
     public Task Consume(ConsumeContext<Fault<SalesBatchStored>> context) => RecordAsync(context, context.Message.Message.IngestionId, context.Message.Message.Sequence);
+    public Task Consume(ConsumeContext<Fault<SalesBatchSynced>> context) => RecordAsync(context, context.Message.Message.IngestionId, context.Message.Message.Sequence);
+    public Task Consume(ConsumeContext<Fault<IngestionCountRequested>> context) => RecordAsync(context, context.Message.Message.IngestionId, -1);
 
     private async Task RecordAsync<T>(ConsumeContext<Fault<T>> context, Guid ingestionId, int sequence) where T : class
     {

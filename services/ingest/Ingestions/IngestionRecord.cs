@@ -24,6 +24,11 @@ public sealed record IngestionRecord
     public string? Error { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
+    /// <summary>When a stage last reported one of its batches (the ledger).</summary>
+    public DateTime? LastReportedAt { get; init; }
+    public DateTime? CountRequestedAt { get; init; }
+    /// <summary>When both stores' counts held every batch read: the ingestion is completed.</summary>
+    public DateTime? CompletedAt { get; init; }
 }
 
 public static class IngestionStates

@@ -15,7 +15,8 @@ namespace CoffeeMesh.Ingest.Ingestions;
 public sealed class IngestionRunner(
     IngestionStore ingestions,
     LandingFolder landing,
-    IHttpClientFactory http,
+    Ledger.IngestionLedger ledger,
+    Ledger.LedgerSignal signal,
     IOptions<IngestOptions> options,
     ILogger<IngestionRunner> logger)
 {
@@ -48,8 +49,7 @@ public sealed class IngestionRunner(
         var rowsRead = r.RowsRead;
         var o = options.Value;
         var reader = new SalesFileReader(o.MaxLineBytes, o.MaxRecordBytes, o.MaxLinesPerRecord, o.DefaultDateOrder);
-        var writer = http.CreateClient("oltp-writer");
-        var readAhead = new ReadAhead(r.Id, o.MaxBatchesAhead, c => ReadAhead.BatchesStoredAsync(writer, r.Id, c), logger);
+        var readAhead = new ReadAhead(r.Id, o.MaxBatchesAhead, c => StoredBatchesAsync(r.Id, c), logger, signal.WaitAsync);
         try
         {
             await foreach (var chunk in reader.ReadAsync(path, start, r.EndOffset, layout, r.BatchSize, ct))
@@ -78,6 +78,17 @@ public sealed class IngestionRunner(
         {
             logger.LogWarning("Ingestion {IngestionId} failed: {Error}", r.Id, e.Message);
             await ingestions.FinishAsync(r, sequence, rowsRead, e.Message, layout, ct);
+        }
+    }
+
+    /// <summary>oltp-writer's stored batches of an ingestion, from the ledger; null while its database does not answer.</summary>
+    private async Task<int?> StoredBatchesAsync(Guid id, CancellationToken ct)
+    {
+        try { return await ledger.BatchesAsync(id, Ledger.IngestionLedger.OltpWriter, ct); }
+        catch (System.Data.Common.DbException e)
+        {
+            logger.LogWarning("Ingestion {IngestionId}: the ledger did not answer ({Error})", id, e.Message);
+            return null;
         }
     }
 

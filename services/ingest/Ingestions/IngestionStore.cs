@@ -8,11 +8,12 @@ using CoffeeMesh.Messaging.Storage;
 namespace CoffeeMesh.Ingest.Ingestions;
 
 /// <summary>The SQL behind ingestions: create (with its request in the outbox), watermark, finish.</summary>
-public sealed class IngestionStore(ServiceStore store, Outbox outbox)
+public sealed class IngestionStore(ServiceStore store, Outbox outbox, Ledger.IngestionLedger ledger)
 {
     private const string Columns =
         "ingestion_number, ingestion_id, source, date_from, date_to, batch_size, landing_file_id, start_offset, start_line, end_offset, end_hash, " +
-        "state, separator_char, column_map, next_offset, next_line, next_sequence, rows_read, error, created_at, updated_at";
+        "state, separator_char, column_map, next_offset, next_line, next_sequence, rows_read, error, created_at, updated_at, " +
+        "last_reported_at, count_requested_at, completed_at";
 
     /// <summary>Creates the ingestion and, in the same transaction, the request that will start reading it.</summary>
     /// <param name="announce">false when the request already arrived on the bus (published by someone else).</param>
@@ -60,8 +61,11 @@ public sealed class IngestionStore(ServiceStore store, Outbox outbox)
             LandingFileId = reader.IsDBNull(6) ? null : reader.GetInt64(6), StartOffset = reader.GetInt64(7), StartLine = reader.GetInt64(8),
             EndOffset = reader.GetInt64(9), EndHash = S(10), State = reader.GetString(11), Separator = S(12), ColumnMap = S(13),
             NextOffset = reader.GetInt64(14), NextLine = reader.GetInt64(15), NextSequence = reader.GetInt32(16), RowsRead = reader.GetInt64(17),
-            Error = S(18), CreatedAt = reader.GetDateTime(19), UpdatedAt = reader.GetDateTime(20),
+            Error = S(18), CreatedAt = Utc(19), UpdatedAt = Utc(20), LastReportedAt = UtcOrNull(21), CountRequestedAt = UtcOrNull(22),
+            CompletedAt = UtcOrNull(23),
         };
+        DateTime Utc(int i) => DateTime.SpecifyKind(reader.GetDateTime(i), DateTimeKind.Utc);
+        DateTime? UtcOrNull(int i) => reader.IsDBNull(i) ? null : Utc(i);
     }
 
     /// <summary>
@@ -121,6 +125,8 @@ public sealed class IngestionStore(ServiceStore store, Outbox outbox)
         }
         var read = new IngestionRead { IngestionId = r.Id, Source = r.Source, RowsRead = rowsRead, Batches = batches, Error = error };
         await outbox.AddAsync(c, tx, read, MessageIds.For("read", r.Id, 0), ct);
+        // The stages may have reported every batch before reading was marked done.
+        if (error is null) await ledger.ReadingFinishedAsync(c, tx, r.Id, ct);
         await tx.CommitAsync(ct);
         outbox.Committed();
     }

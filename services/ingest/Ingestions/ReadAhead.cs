@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Text.Json.Nodes;
 using CoffeeMesh.Messaging;
 
 namespace CoffeeMesh.Ingest.Ingestions;
@@ -11,8 +10,13 @@ namespace CoffeeMesh.Ingest.Ingestions;
 /// waits in RabbitMQ as hundreds of batches (the broker's memory grows with the file) and a new
 /// file's batches queue behind all of them. Stored batches are counted, not the highest sequence:
 /// a batch that went to the error queue costs the window one slot instead of stopping the reading.
+/// The count comes from the ingestion ledger (the writer's SalesBatchStored events); a wait ends
+/// early when <paramref name="sleep"/> is woken by a stored batch (LedgerSignal).
 /// </summary>
-public sealed class ReadAhead(Guid ingestionId, int maxBatchesAhead, Func<CancellationToken, Task<int?>> batchesStored, ILogger logger)
+/// <param name="batchesStored">The writer's stored batches of the ingestion; null while unknown (the ledger's database is unreachable).</param>
+/// <param name="sleep">Waits at most the given time; Task.Delay when null.</param>
+public sealed class ReadAhead(Guid ingestionId, int maxBatchesAhead, Func<CancellationToken, Task<int?>> batchesStored, ILogger logger,
+    Func<TimeSpan, CancellationToken, Task>? sleep = null)
 {
     /// <summary>First guess of the time the writer takes per batch, before two counts are seen.</summary>
     public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
@@ -30,7 +34,7 @@ public sealed class ReadAhead(Guid ingestionId, int maxBatchesAhead, Func<Cancel
     /// <summary>
     /// Once the window is full, reading resumes when a quarter of it is free again, and sleeps
     /// about as long as the writer takes to free that much: a poll every 100 ms while full cost
-    /// ingest and the writer 6 CPU seconds in a 10M-row run (an HTTP request and a query each).
+    /// ingest and the writer CPU for nothing.
     /// </summary>
     private readonly int _refill = Math.Max(1, maxBatchesAhead / 4);
     private int _stored;
@@ -64,8 +68,9 @@ public sealed class ReadAhead(Guid ingestionId, int maxBatchesAhead, Func<Cancel
                 logger.LogWarning("Ingestion {IngestionId} waits for oltp-writer: {Out} batches out, {Stored} stored{Unanswered}",
                     ingestionId, sequence, _stored, stored is null ? " (the writer does not answer)" : "");
             }
-            var sleep = stored is null ? Unanswered : _perBatch * toStore;
-            await Task.Delay(sleep < MinPoll ? MinPoll : sleep > MaxPoll ? MaxPoll : sleep, ct);
+            var pause = stored is null ? Unanswered : _perBatch * toStore;
+            pause = pause < MinPoll ? MinPoll : pause > MaxPoll ? MaxPoll : pause;
+            await (sleep is null ? Task.Delay(pause, ct) : sleep(pause, ct));
         }
         var waited = Stopwatch.GetElapsedTime(started);
         Waited += waited;
@@ -84,11 +89,4 @@ public sealed class ReadAhead(Guid ingestionId, int maxBatchesAhead, Func<Cancel
         _stored = stored;
         _storedAt = now;
     }
-
-    /// <summary>The writer's count of an ingestion's stored batches; null while it does not answer.</summary>
-    public static async Task<int?> BatchesStoredAsync(HttpClient writer, Guid ingestionId, CancellationToken ct) =>
-        await StageClient.GetAsync(writer, $"/ingestions/{ingestionId}/progress", logger: null, ct) is { } progress
-        && progress["batches_stored"] is JsonValue count && count.TryGetValue<int>(out var n)
-            ? n
-            : null;
 }

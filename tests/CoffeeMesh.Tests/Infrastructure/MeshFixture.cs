@@ -21,6 +21,7 @@ public sealed class MeshFixture : IAsyncLifetime
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private DistributedApplication? _app;
+    private Exception? _startFailure;
 
     public string Prefix { get; } = TestEnvironment.RunId;
     public string OltpConnectionString { get; } = TestDatabases.OltpDatabase("mesh");
@@ -43,6 +44,9 @@ public sealed class MeshFixture : IAsyncLifetime
         try
         {
             if (_app is not null) return;
+            // A mesh that failed to start once is not started again by every later test class:
+            // each attempt left its processes starting, and on a loaded machine they piled up.
+            if (_startFailure is not null) throw new InvalidOperationException("the test mesh failed to start", _startFailure);
             Directory.CreateDirectory(Landing);
             var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.CoffeeMesh_AppHost>(
             [
@@ -67,10 +71,19 @@ public sealed class MeshFixture : IAsyncLifetime
             if (Environment.GetEnvironmentVariable("COFFEEMESH_TEST_LOGS") == "1")
                 builder.Services.AddLogging(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Information));
             var app = await builder.BuildAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-            await app.StartAsync(timeout.Token);
-            foreach (var resource in new[] { "oltp-writer", "transform", "olap-sync", "ingest" })
-                await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+                await app.StartAsync(timeout.Token);
+                foreach (var resource in new[] { "oltp-writer", "transform", "olap-sync", "ingest" })
+                    await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+            }
+            catch (Exception e)
+            {
+                _startFailure = e;
+                await app.DisposeAsync(); // stops the services it started
+                throw;
+            }
             Ingest = app.CreateHttpClient("ingest", "http");
             Ingest.Timeout = TimeSpan.FromMinutes(5);
             _app = app;
