@@ -30,7 +30,7 @@ public sealed class IngestOptions
     public int SettleSeconds { get; set; } = 30;
     /// <summary>An ingestion not done that has made no progress for this long (seconds) is reported as stalled.</summary>
     public int StallAfterSeconds { get; set; } = 120;
-    /// <summary>Largest multipart upload accepted by POST /ingestions/upload.</summary>
+    /// <summary>Largest file accepted by POST /ingestions/upload (bytes; 413 beyond it).</summary>
     public long MaxUploadBytes { get; set; } = 1L << 30;
     /// <summary>A line longer than this is quarantined (line_too_long) with its first KiB kept.</summary>
     public int MaxLineBytes { get; set; } = 64 * 1024;

@@ -38,6 +38,7 @@ builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("mysql");
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapIngestionEndpoints();
+app.MapIngestionListEndpoint(); // stand-in until the ledger lists ingestions (CLI helper)
 app.MapPost("/landing/scan", async (LandingScan scan, CancellationToken ct) => Results.Ok(new { ingestions = await scan.RunAsync(ct) }));
 // Dead letters: what waits in the stages' _error queues and why, and sending it back after a fix.
 app.MapGet("/errors", async (DeadLetters deadLetters, StageFailures failures, Guid? ingestion, CancellationToken ct) => Results.Json(new
