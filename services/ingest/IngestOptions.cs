@@ -35,7 +35,7 @@ public sealed class IngestOptions
     /// asks the stores to count it (LedgerRecount): a lost event must not leave it waiting.
     /// </summary>
     public int RecountAfterSeconds { get; set; } = 10;
-    /// <summary>Largest multipart upload accepted by POST /ingestions/upload.</summary>
+    /// <summary>Largest file accepted by POST /ingestions/upload (bytes; 413 beyond it).</summary>
     public long MaxUploadBytes { get; set; } = 1L << 30;
     /// <summary>A line longer than this is quarantined (line_too_long) with its first KiB kept.</summary>
     public int MaxLineBytes { get; set; } = 64 * 1024;

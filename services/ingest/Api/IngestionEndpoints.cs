@@ -33,31 +33,8 @@ public static class IngestionEndpoints
             })
             .WithMetadata(new RequestSizeLimitAttribute(MaxJsonBody));
 
-        // A file uploaded with the request (multipart field "file"), saved under uploads/.
-        app.MapPost("/ingestions/upload", async (HttpContext http, IngestionStore store, LandingFolder landing, IOptions<IngestOptions> options, CancellationToken ct) =>
-            {
-                var limit = options.Value.MaxUploadBytes;
-                http.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = limit + 64 * 1024;
-                if (http.Request.ContentLength > limit + 64 * 1024)
-                    return Problem($"upload is larger than the limit of {limit} bytes", statusCode: StatusCodes.Status413PayloadTooLarge);
-                if (!http.Request.HasFormContentType) return Problem("expected multipart/form-data with a 'file' field");
-                IFormCollection form;
-                try { form = await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = limit }, ct); }
-                catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
-                {
-                    return Problem($"upload rejected: {e.Message}", statusCode: StatusCodes.Status413PayloadTooLarge);
-                }
-                if (form.Files.GetFile("file") is not { } file) return Problem("the form has no 'file' field");
-                if (!TryDate(form["from"], out var from) || !TryDate(form["to"], out var to)) return Problem("'from' and 'to' must be dates like 2025-01-31");
-                if (from is { } f && to is { } t && f > t) return Problem("'from' is after 'to'");
-
-                var id = Guid.NewGuid();
-                var path = Path.Combine(landing.Uploads, $"{id:N}.csv");
-                await using (var target = File.Create(path))
-                    await file.CopyToAsync(target, ct);
-                return await CreateAsync(store, landing, options.Value, path, from, to, ct, id);
-            })
-            .DisableAntiforgery();
+        // A file sent with the request, streamed into uploads/ (UploadEndpoint).
+        app.MapUploadEndpoint();
 
         app.MapGet("/ingestions/{id:guid}", async (Guid id, IngestionStatusView status, CancellationToken ct) =>
             await status.GetAsync(id, ct) is { } found ? Results.Json(found) : Results.NotFound());
@@ -69,7 +46,7 @@ public static class IngestionEndpoints
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(IngestionStore store, LandingFolder landing, IngestOptions options, string path,
+    internal static async Task<IResult> CreateAsync(IngestionStore store, LandingFolder landing, IngestOptions options, string path,
         DateOnly? from, DateOnly? to, CancellationToken ct, Guid? id = null)
     {
         var record = new IngestionRecord
@@ -84,15 +61,6 @@ public static class IngestionEndpoints
         };
         await store.CreateAsync(record, ct);
         return Results.Accepted($"/ingestions/{record.Id}", new IngestionAccepted(record.Id, record.Source, $"/ingestions/{record.Id}"));
-    }
-
-    private static bool TryDate(string? text, out DateOnly? date)
-    {
-        date = null;
-        if (string.IsNullOrWhiteSpace(text)) return true;
-        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", out var d)) return false;
-        date = d;
-        return true;
     }
 
     private static IResult Problem(string detail, string? more = null, int statusCode = StatusCodes.Status400BadRequest) =>
