@@ -10,7 +10,7 @@ namespace CoffeeMesh.Ingest.Failures;
 /// ingestion ends as failed instead of waiting forever. Recording is an upsert: a redelivered fault
 /// changes nothing.
 /// </summary>
-public sealed class StageFaultConsumer(StageFailures failures, ILogger<StageFaultConsumer> logger) :
+public sealed class StageFaultConsumer(StageFailures failures, Ledger.IngestionLedger ledger, ILogger<StageFaultConsumer> logger) :
     IConsumer<Fault<IngestionRequested>>, IConsumer<Fault<RawSalesBatch>>, IConsumer<Fault<CleanSalesBatch>>,
     IConsumer<Fault<SalesBatchStored>>, IConsumer<Fault<SalesBatchSynced>>, IConsumer<Fault<IngestionCountRequested>>
 {
@@ -30,6 +30,8 @@ public sealed class StageFaultConsumer(StageFailures failures, ILogger<StageFaul
         await failures.RecordAsync(new StageFailures.Failure(ingestionId, stage, sequence, typeof(T).Name, reason, fault.Timestamp.ToUniversalTime()),
             context.CancellationToken);
         logger.LogWarning("Ingestion {IngestionId}: {Stage} gave up on {MessageType} {Sequence}: {Reason}", ingestionId, stage, typeof(T).Name, sequence, reason);
+        // The failed ingestion's status shows what the stores hold of it.
+        await ledger.RequestCountAsync(ingestionId, context.CancellationToken);
     }
 
     /// <summary>The stage a faulted consumer belongs to, from its service's assembly (CoffeeMesh.OltpWriter → oltp-writer).</summary>

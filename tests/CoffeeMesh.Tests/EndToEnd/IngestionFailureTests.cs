@@ -39,7 +39,8 @@ public sealed class IngestionFailureTests(MeshFixture mesh) : MeshTests(mesh)
             var failure = Assert.Single(failed["failures"]!.AsArray())!;
             Assert.Equal(("olap-sync", 0), (failure["stage"]!.GetValue<string>(), failure["batch"]!.GetValue<int>()));
             // MySQL has the rows; the dead-letter queue has the batch.
-            Assert.Equal(30, failed["stored_oltp"]?.GetValue<long>() ?? await mesh.CountAsync("SELECT COUNT(*) FROM sales WHERE transaction_date = '2026-06-01'"));
+            Assert.Equal(1, failed["batches_stored"]!.GetValue<int>());
+            Assert.Equal(30, await mesh.CountAsync("SELECT COUNT(*) FROM sales WHERE transaction_id LIKE '7654%\\_20260601'"));
             var errors = (await mesh.Ingest.GetFromJsonAsync<JsonObject>($"/errors?ingestion={id}"))!;
             Assert.Contains(errors["dead_letter_queues"]!.AsArray(), q => q!["stage"]!.GetValue<string>() == "olap-sync" && q["messages"]!.GetValue<long>() >= 1);
             Assert.Contains(errors["failures"]!.AsArray(), f => f!["ingestion_id"]!.GetValue<Guid>() == id);
