@@ -6,7 +6,9 @@ namespace CoffeeMesh.OlapSync;
 /// The star schema of the old scripts (dim_date, dim_time, dim_store, dim_product, fact_sales) on
 /// PostgreSQL, plus what olap-sync needs to be exact: row_version on facts (the newer row wins
 /// whatever order batches arrive in), the source's updated_at on the store and product dimensions,
-/// and a record of every batch synced.
+/// and a record of every batch synced. This is the history, for databases that exist; today's
+/// tables are written out in <see cref="OlapBaseline"/>, which a fresh database is built from (the
+/// baseline of migration 6).
 /// </summary>
 public static class OlapSchema
 {
@@ -201,6 +203,6 @@ public static class OlapSchema
               PRIMARY KEY (ingestion_id, row_version)
             )
             """,
-        ]),
+        ]) { Baseline = OlapBaseline.Statements },
     ];
 }

@@ -2,7 +2,11 @@ using CoffeeMesh.Messaging.Storage;
 
 namespace CoffeeMesh.OltpWriter;
 
-/// <summary>oltp-writer's MySQL schema, as versioned migrations (applied on start, safe to rerun).</summary>
+/// <summary>
+/// oltp-writer's MySQL schema, as versioned migrations (applied on start, safe to rerun). This is
+/// the history, for databases that exist; today's tables are written out in <see cref="OltpBaseline"/>,
+/// which a fresh database is built from (the baseline of migration 8).
+/// </summary>
 public static class OltpSchema
 {
     public static readonly IReadOnlyList<Migration> Migrations =
@@ -224,6 +228,6 @@ public static class OltpSchema
             JOIN stores st ON st.store_id = s.store_id
             JOIN products p ON p.product_id = s.product_id
             """,
-        ]),
+        ]) { Baseline = OltpBaseline.Statements },
     ];
 }
