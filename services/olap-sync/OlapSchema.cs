@@ -111,7 +111,7 @@ public static class OlapSchema
             """,
         ]),
         // The time dimension is static: all 86,400 seconds of a day, so a batch never adds to it
-        // (adding the few hundred new times of each early batch cost a fifth of the sync).
+        // (adding the few hundred new times of each early batch was a large share of the sync).
         new(4, "dim_time holds every second of the day", [
             """
             INSERT INTO dim_time (time_id, transaction_time, hour, minute, second)

@@ -105,10 +105,10 @@ public static class OltpSchema
             """,
         ]),
         MessagingSchema.Migration(StoreDialect.MySql, 3),
-        // Each secondary index on sales costs the write path more than the load itself (measured:
-        // 73k rows/s with both, 112k with one BIGINT index, 135k with none). row_version already
-        // names the ingestion (its high 32 bits) and the line, so one index on it finds an
-        // ingestion's or a batch's rows; the by-date index served no query of ours.
+        // Each secondary index on sales costs the write path more than the load itself
+        // (docs/performance.md). row_version already names the ingestion (its high 32 bits) and
+        // the line, so one index on it finds an ingestion's or a batch's rows; the by-date index
+        // served no query of ours.
         new(4, "sales indexed by row_version only", [
             Guarded.When(
                 "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'sales' AND index_name = 'ix_sales_ingestion'",
