@@ -11,8 +11,8 @@ namespace CoffeeMesh.Contracts;
 /// <c>{"length": &lt;chars&gt;, "utf8": ["&lt;base64&gt;", ...]}</c>: its UTF-8 bytes in base64
 /// segments. As a JSON string it is full of escapes (\n, \t, \u0027) that send System.Text.Json's
 /// reader byte by byte through the whole string, and MassTransit reads each message twice (the
-/// envelope, then the message): 4.5-5.7 ms against 1.7 ms to write and read a 5000-row batch
-/// (measured), for a third more bytes. Segments keep every buffer small: written whole, the text's
+/// envelope, then the message): base64 segments are several times cheaper to write and read
+/// (docs/performance.md), for a third more bytes. Segments keep every buffer small: written whole, the text's
 /// escape buffer was six times its length, and the shared array pool kept them.
 /// A plain JSON string, as publishers before this format wrote, still reads.
 /// </summary>

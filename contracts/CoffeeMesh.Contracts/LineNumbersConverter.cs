@@ -6,8 +6,8 @@ namespace CoffeeMesh.Contracts;
 /// <summary>
 /// A batch's source line numbers travel as runs of consecutive lines, <c>{"runs": [first, count, ...]}</c>:
 /// a batch's lines are consecutive but for blank lines, so 10,000 numbers become a few pairs. As an
-/// array they were the costliest JSON left in transform (perf: number parsing, twice per message
-/// in MassTransit) and 80 KB a message. A plain array, as publishers before this format wrote, still reads.
+/// array they were the costliest JSON left in transform (number parsing, twice per message in
+/// MassTransit; docs/performance.md) and 80 KB a message. A plain array, as publishers before this format wrote, still reads.
 /// </summary>
 public sealed class LineNumbersConverter : JsonConverter<long[]>
 {

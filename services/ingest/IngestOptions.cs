@@ -10,13 +10,13 @@ public sealed class IngestOptions
     public int BatchSize { get; set; } = 10_000;
     /// <summary>
     /// Largest batch the mesh takes with its heap limits: 20,000-row batches ran transform out of its
-    /// 180 MB heap (OutOfMemoryException, batches in the error queue; measured), 10,000 did not.
+    /// 180 MB heap (OutOfMemoryException, batches in the error queue), 10,000 did not.
     /// </summary>
     public const int MaxBatchSize = 10_000;
     /// <summary>
     /// How many batches of one ingestion may be published and not yet stored by oltp-writer before
-    /// reading pauses (0: never pause). 20 batches of 10,000 rows keep the writer busy for about
-    /// four seconds while it would otherwise wait on transform; see ReadAhead.
+    /// reading pauses (0: never pause). 20 batches of 10,000 rows keep the writer busy while it
+    /// would otherwise wait on transform; see ReadAhead.
     /// </summary>
     public int MaxBatchesAhead { get; set; } = 20;
     public const int MaxMaxBatchesAhead = 10_000;

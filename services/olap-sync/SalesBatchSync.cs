@@ -90,9 +90,8 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
 
     /// <summary>
     /// A batch whose transactions were all new to MySQL is almost always new here too, so its lines
-    /// are copied straight into fact_sales: about a quarter less of PostgreSQL's work for a batch than
-    /// staging them and inserting from the stage (measured: 4.3-5.1 against 5.6-6.6 s for 1M rows
-    /// in batches of 10,000). Should a fact exist after all (a batch published again, a concurrent
+    /// are copied straight into fact_sales: less of PostgreSQL's work for a batch than staging them
+    /// and inserting from the stage (docs/performance.md). Should a fact exist after all (a batch published again, a concurrent
     /// batch with the same id, a store rebuilt), the primary key stops the COPY and the upsert runs instead.
     /// </summary>
     private static async Task AddNewFactsAsync(NpgsqlConnection pg, NpgsqlTransaction tx, FactLines facts, CancellationToken ct)

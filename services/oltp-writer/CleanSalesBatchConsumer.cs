@@ -21,7 +21,7 @@ public sealed class CleanSalesBatchConsumerDefinition : ConsumerDefinition<Clean
     public CleanSalesBatchConsumerDefinition()
     {
         // Two, not four: on two cores, four loads into the same table spent MariaDB's CPU on
-        // contention (1M rows end to end: 28.2 and 30.3 s with two, 30.1 to 34.3 s with four).
+        // contention (docs/performance.md).
         ConcurrentMessageLimit = 2;
     }
 

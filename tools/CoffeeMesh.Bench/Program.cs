@@ -44,8 +44,8 @@ double? pgFloor = null;
 if (!meshOnly)
 {
     Console.Error.WriteLine("  native floor: MariaDB LOAD DATA LOCAL INFILE ...");
-    // Best of three: a single load swung from 133k to 215k rows/s between runs (background flushing,
-    // the client's JIT state), and a floor should be the fastest the database can take the file.
+    // Best of three: a single load swings widely from run to run (background flushing, the
+    // client's JIT state), and a floor should be the fastest the database can take the file.
     const int floorRuns = 3;
     var loadCpu = new CpuSample();
     mysqlFloor = await BestOfAsync(floorRuns, () => NativeFloors.MySqlLoadDataAsync(scratch, file, rows));
@@ -103,7 +103,7 @@ if (!skipMesh)
     if (!File.Exists(target) || new FileInfo(target).Length != new FileInfo(file).Length) File.Copy(file, target, overwrite: true);
     using var http = new HttpClient { BaseAddress = new Uri(Arg("ingest-url", "http://127.0.0.1:5380")), Timeout = TimeSpan.FromMinutes(5) };
     // Services are long-lived: the first batches through a fresh mesh pay for JIT compilation
-    // (perf: a third of olap-sync's CPU in the first minute). A small warm-up ingestion, of other
+    // (perf showed much of a fresh service's CPU there). A small warm-up ingestion, of other
     // dates so it shares no transaction id with the measured file, goes first and is reported apart.
     var warmupRows = int.Parse(Arg("warmup-rows", "50000"));
     double? warmupSeconds = null;

@@ -218,7 +218,7 @@ public sealed class SalesFileReader(int maxLineBytes, int maxRecordBytes, int ma
 
     /// <summary>
     /// The records of the batch being read, as UTF-8, decoded into one string per batch: a string
-    /// per record and a StringBuilder cost ingest two thirds of what it allocated. Reused from batch to batch.
+    /// per record and a StringBuilder were most of what ingest allocated. Reused from batch to batch.
     /// </summary>
     private sealed class Block(int capacity)
     {

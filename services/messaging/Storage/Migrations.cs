@@ -7,7 +7,18 @@ using Npgsql;
 namespace CoffeeMesh.Messaging.Storage;
 
 /// <summary>One versioned schema step. Steps are applied in order, each once, recorded in schema_version.</summary>
-public sealed record Migration(int Version, string Name, IReadOnlyList<string> Statements);
+public sealed record Migration(int Version, string Name, IReadOnlyList<string> Statements)
+{
+    /// <summary>
+    /// The whole schema as of this version, stated directly (CREATE TABLE, views, indexes), or null.
+    /// A database with no migration recorded runs these statements instead of every step up to and
+    /// including this one, and records those steps as applied, so later steps apply on top. A
+    /// database that has steps recorded never runs it: it keeps applying the steps it lacks. It must
+    /// build exactly what the steps build (the services' schema tests compare the two) and, like
+    /// any MySQL step, be safe to rerun after an interruption (IF NOT EXISTS, OR REPLACE).
+    /// </summary>
+    public IReadOnlyList<string>? Baseline { get; init; }
+}
 
 /// <summary>
 /// A statement that runs only while <paramref name="Condition"/> (a query returning a count) is
@@ -29,8 +40,9 @@ public static class Guarded
 }
 
 /// <summary>
-/// Creates the service's database if needed and applies its pending migrations. Safe to run from
-/// several replicas at once: a named lock (MySQL GET_LOCK / PostgreSQL advisory lock) serialises them.
+/// Creates the service's database if needed and applies its pending migrations: a database with
+/// none recorded starts from the latest <see cref="Migration.Baseline"/>. Safe to run from several
+/// replicas at once: a named lock (MySQL GET_LOCK / PostgreSQL advisory lock) serialises them.
 /// </summary>
 public static partial class Migrations
 {
@@ -49,20 +61,28 @@ public static partial class Migrations
             await using (var reader = await connection.Command("SELECT version FROM schema_version").ExecuteReaderAsync(ct))
                 while (await reader.ReadAsync(ct)) applied.Add(reader.GetInt32(0));
 
+            // A fresh database is built from the latest baseline: today's tables in one readable step
+            // instead of the history of steps that changed them.
+            var baseline = applied.Count == 0 ? migrations.Where(m => m.Baseline is not null).MaxBy(m => m.Version) : null;
+            if (baseline is not null)
+            {
+                var covered = migrations.Where(m => m.Version <= baseline.Version).ToList();
+                await using var tx = await connection.BeginTransactionAsync(ct);
+                await RunAsync(connection, tx, baseline.Baseline!, ct);
+                foreach (var migration in covered)
+                    await RecordAsync(connection, tx, migration.Version, $"{migration.Name} (baseline)", ct);
+                await tx.CommitAsync(ct);
+                applied.UnionWith(covered.Select(m => m.Version));
+                logger.LogInformation("Created the schema as of migration {Version} from its baseline", baseline.Version);
+            }
+
             foreach (var migration in migrations.OrderBy(m => m.Version))
             {
                 if (applied.Contains(migration.Version)) continue;
                 // MySQL DDL commits implicitly, so each statement must be safe to rerun (IF NOT EXISTS).
                 await using var tx = await connection.BeginTransactionAsync(ct);
-                foreach (var statement in migration.Statements)
-                {
-                    var (condition, sql) = Guarded.Split(statement);
-                    if (condition is not null && Convert.ToInt64(await connection.Command(condition, tx).ExecuteScalarAsync(ct)) == 0) continue;
-                    await connection.Command(sql, tx).ExecuteNonQueryAsync(ct);
-                }
-                await connection.Command("INSERT INTO schema_version (version, name, applied_at) VALUES (@v, @n, @t)", tx)
-                    .With("@v", migration.Version).With("@n", migration.Name).With("@t", DateTime.UtcNow)
-                    .ExecuteNonQueryAsync(ct);
+                await RunAsync(connection, tx, migration.Statements, ct);
+                await RecordAsync(connection, tx, migration.Version, migration.Name, ct);
                 await tx.CommitAsync(ct);
                 logger.LogInformation("Applied migration {Version} {Name}", migration.Version, migration.Name);
             }
@@ -72,6 +92,21 @@ public static partial class Migrations
             await UnlockAsync(connection, store.Dialect);
         }
     }
+
+    private static async Task RunAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<string> statements, CancellationToken ct)
+    {
+        foreach (var statement in statements)
+        {
+            var (condition, sql) = Guarded.Split(statement);
+            if (condition is not null && Convert.ToInt64(await connection.Command(condition, tx).ExecuteScalarAsync(ct)) == 0) continue;
+            await connection.Command(sql, tx).ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private static async Task RecordAsync(DbConnection connection, DbTransaction tx, int version, string name, CancellationToken ct) =>
+        await connection.Command("INSERT INTO schema_version (version, name, applied_at) VALUES (@v, @n, @t)", tx)
+            .With("@v", version).With("@n", name).With("@t", DateTime.UtcNow)
+            .ExecuteNonQueryAsync(ct);
 
     private static async Task EnsureDatabaseAsync(ServiceStore store, CancellationToken ct)
     {

@@ -12,7 +12,7 @@ public static class RawBatchParser
     /// <param name="reuseFields">
     /// When true every row's <see cref="RawSalesRow.Fields"/> is one array, overwritten by the next
     /// row: for a caller done with a row before it asks for the next (the cleaner), it saves an
-    /// array a row, a quarter of what cleaning a batch allocated.
+    /// array a row, a large share of what cleaning a batch allocated.
     /// </param>
     public static IEnumerable<RawSalesRow> Read(RawSalesBatch batch, bool reuseFields)
     {
