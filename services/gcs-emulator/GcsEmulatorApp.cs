@@ -24,6 +24,8 @@ public static class GcsEmulatorApp
         // Uploads are bounded by MaxObjectBytes in the handlers; a JSON body by MaxJsonBytes.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxObjectBytes + (1 << 20));
 
+        // The official clients gzip JSON request bodies (Content-Encoding: gzip), which GCS accepts.
+        builder.Services.AddRequestDecompression();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(new StoreLayout(options.DataDirectory));
@@ -35,6 +37,7 @@ public static class GcsEmulatorApp
 
         var app = builder.Build();
         app.Services.GetRequiredService<ObjectStore>(); // load (and repair) the data folder before serving
+        app.UseRequestDecompression();
         Routes.Map(app);
         return app;
     }

@@ -6,7 +6,9 @@ namespace CoffeeMesh.GcsEmulator.Api;
 /// <summary>
 /// Object bytes (alt=media), whole or one <c>Range</c>: <c>bytes=a-b</c>, <c>bytes=a-</c>, suffix <c>bytes=-n</c>.
 /// A satisfiable range gives 206 with <c>Content-Range</c>; a start past the end gives 416 with
-/// <c>Content-Range: bytes */size</c>. <c>x-goog-hash</c> always carries the whole object's hashes, as in GCS.
+/// <c>Content-Range: bytes */size</c>. A whole-object answer carries <c>x-goog-hash</c> (crc32c, and md5 unless
+/// composite); a 206 does not, as GCS does not (the official .NET client checks a ranged download against
+/// x-goog-hash when present, which only works because GCS leaves it out).
 /// </summary>
 public static class MediaDownload
 {
@@ -23,7 +25,7 @@ public static class MediaDownload
             throw error;
         }
 
-        response.Headers["x-goog-hash"] = o.Md5Hash is null ? $"crc32c={o.Crc32c}" : $"crc32c={o.Crc32c},md5={o.Md5Hash}";
+        if (range is null) response.Headers["x-goog-hash"] = o.Md5Hash is null ? $"crc32c={o.Crc32c}" : $"crc32c={o.Crc32c},md5={o.Md5Hash}";
         response.Headers["x-goog-generation"] = Resources.Int64(o.Generation);
         response.Headers["x-goog-metageneration"] = Resources.Int64(o.Metageneration);
         response.Headers["x-goog-stored-content-length"] = Resources.Int64(o.Size);
