@@ -9,7 +9,7 @@ namespace CoffeeMesh.Ingest.Api;
 public static class IngestionEndpoints
 {
     private const long MaxJsonBody = 16 * 1024;
-    private const int MaxListed = 200;
+    private const int MaxListed = 1000;
 
     public static WebApplication MapIngestionEndpoints(this WebApplication app)
     {

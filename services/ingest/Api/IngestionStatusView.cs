@@ -16,8 +16,6 @@ namespace CoffeeMesh.Ingest.Api;
 /// </summary>
 public sealed class IngestionStatusView(ServiceStore store, IngestionStore ingestions, StageFailures failures, IOptions<IngestOptions> options)
 {
-    private static readonly string[] Stages = [IngestionLedger.Transform, IngestionLedger.OltpWriter, IngestionLedger.OlapSync];
-
     /// <summary>The status of one ingestion; null when ingest has no such ingestion.</summary>
     public async Task<IngestionStatus?> GetAsync(Guid id, CancellationToken ct) =>
         await ingestions.GetAsync(id, ct) is { } r ? await BuildAsync(r, ct) : null;
@@ -107,10 +105,7 @@ public sealed class IngestionStatusView(ServiceStore store, IngestionStore inges
             Verified = oltpCount is null || olapCount is null ? null : oltpCount.Agrees(oltp) && olapCount.AgreesOnFacts(olap),
             // The accounting identity, on the stores' counts.
             Balanced = completed ? accepted + quarantined + outOfRange == r.RowsRead : null,
-            Stages = [
-                new StageProgress("ingest", r.NextSequence, r.RowsRead, r.RowsRead, 0, r.CreatedAt, r.UpdatedAt),
-                .. Stages.Select(stage => S(stage).Progress(stage)),
-            ],
+            Stages = Funnel(r, S(IngestionLedger.Transform), oltp, olap),
             Failures = open.Select(f => new StageFailure(f.Stage, f.Sequence < 0 ? null : f.Sequence, f.MessageType, f.Reason, f.FailedAt)).ToList(),
             Stalled = stalled,
             AttributeChanges = oltpCount?.AttributeChanges ?? [],
@@ -120,6 +115,25 @@ public sealed class IngestionStatusView(ServiceStore store, IngestionStore inges
             UpdatedAt = new[] { r.UpdatedAt, r.LastReportedAt ?? DateTime.MinValue, r.CompletedAt ?? DateTime.MinValue }.Max(),
             CompletedAt = completed ? r.CompletedAt : null,
         };
+    }
+
+    /// <summary>
+    /// The stages as a funnel: each stage's rows in are what the stage before it passed on, and its
+    /// quarantined are the rows it held back itself (transform: rules and dates out of range;
+    /// oltp-writer: rows MySQL refused, store_rejected; olap-sync: facts PostgreSQL refused).
+    /// </summary>
+    private static List<StageProgress> Funnel(IngestionRecord r, StageSums transform, StageSums oltp, StageSums olap)
+    {
+        // The writer's quarantined rows include transform's; its own are the difference, once both have reported the same batches.
+        var writerRefused = transform.Batches == oltp.Batches ? Math.Max(0, oltp.Quarantined - transform.Quarantined) : 0;
+        return
+        [
+            new("ingest", r.NextSequence, r.RowsRead, r.RowsRead, 0, r.CreatedAt, r.UpdatedAt),
+            new(IngestionLedger.Transform, transform.Batches, transform.RowsIn, transform.RowsOut, transform.Quarantined + transform.OutOfRange,
+                transform.FirstAt, transform.LastAt),
+            new(IngestionLedger.OltpWriter, oltp.Batches, oltp.RowsOut + oltp.Superseded + writerRefused, oltp.RowsOut, writerRefused, oltp.FirstAt, oltp.LastAt),
+            new(IngestionLedger.OlapSync, olap.Batches, olap.RowsIn, olap.RowsOut, olap.Rejected, olap.FirstAt, olap.LastAt),
+        ];
     }
 
     private static async Task<Dictionary<string, StageSums>> LedgerAsync(System.Data.Common.DbConnection c, Guid id, CancellationToken ct)
@@ -210,7 +224,6 @@ public sealed class IngestionStatusView(ServiceStore store, IngestionStore inges
         DateTime? FirstAt, DateTime? LastAt)
     {
         public static readonly StageSums None = new(0, 0, 0, 0, 0, 0, 0, null, null);
-        public StageProgress Progress(string stage) => new(stage, Batches, RowsIn, RowsOut, Quarantined + OutOfRange, FirstAt, LastAt);
     }
 
     /// <summary>A store's latest count of the ingestion.</summary>
