@@ -45,8 +45,10 @@ public sealed class IngestionLedgerTests(MeshFixture mesh) : MeshTests(mesh)
         var relative = FileWithDuplicatesAndBadRows("ledger-lost.csv", 3200, 82_000_000);
         await using var cut = await LedgerCut.StartAsync(mesh.Prefix, "SalesBatchSynced", "batch-synced-ledger");
         var id = await mesh.RequestAsync(relative);
-        await WaitUntilAsync(async () => (await TypedAsync(id)).BatchesStored == 4 && (await mesh.OlapCountAsync(
-            "SELECT COUNT(*) FROM sync_batch WHERE ingestion_id = @id", ("@id", id))) == 4);
+        // Every synced batch's event has left olap-sync's outbox (delivered into the cut: lost).
+        await WaitUntilAsync(async () => (await TypedAsync(id)).BatchesStored == 4
+            && await mesh.OlapCountAsync("SELECT COUNT(*) FROM sync_batch WHERE ingestion_id = @id", ("@id", id)) == 4
+            && await mesh.OlapCountAsync("SELECT COUNT(*) FROM outbox_message WHERE delivered_at IS NULL AND position(@id in body) > 0", ("@id", id.ToString())) == 0);
         Assert.Equal(0, (await TypedAsync(id)).BatchesSynced);
         await cut.DisposeAsync();
 
