@@ -70,6 +70,8 @@ var ingest = builder.AddProject<Projects.CoffeeMesh_Ingest>("ingest")
     .WithEnvironment("Ingest__BatchSize", config["CoffeeMesh:BatchSize"] ?? "10000")
     .WithEnvironment("Ingest__MaxBatchesAhead", config["CoffeeMesh:MaxBatchesAhead"] ?? "20")
     .WithEnvironment("Ingest__Schedule", config["CoffeeMesh:IngestSchedule"] ?? "*/5 * * * *")
+    // Files dropped in incoming/ are scanned as they arrive; the schedule above is the safety net.
+    .WithEnvironment("Ingest__WatchIncoming", config["CoffeeMesh:WatchIncoming"] ?? "true")
     .WithHttpHealthCheck("/health")
     .WithReplicas(Replicas("ingest"));
 
