@@ -9,6 +9,8 @@ var repoRoot = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "..
 var landing = config["CoffeeMesh:LandingFolder"] ?? Path.Combine(repoRoot, "landing");
 
 IResourceBuilder<IResourceWithConnectionString> rabbit, oltp, ingestDb, olap;
+// What the services wait for: each server, running and healthy (and, in containers, its database created).
+IResourceBuilder<IResource> rabbitReady, mysqlReady, olapReady;
 if (Infrastructure.UseContainers(config))
 {
     // Containers: RabbitMQ and PostgreSQL through Aspire's hosting packages; MySQL 8.4 as a plain
@@ -16,6 +18,8 @@ if (Infrastructure.UseContainers(config))
     var rabbitServer = builder.AddRabbitMQ("rabbitmq").WithManagementPlugin();
     rabbit = rabbitServer;
     olap = builder.AddPostgres("postgres").AddDatabase("olap", "coffee_sales_data");
+    rabbitReady = rabbit;
+    olapReady = olap;
     var mysqlPassword = builder.AddParameter("mysql-password", secret: true);
     var mysql = builder.AddContainer("mysql", "mysql", "8.4")
         .WithEnvironment("MYSQL_ROOT_PASSWORD", mysqlPassword)
@@ -26,15 +30,24 @@ if (Infrastructure.UseContainers(config))
         $"Server={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};User ID=root;Password={mysqlPassword};Database={database};AllowLoadLocalInfile=true;AllowUserVariables=true");
     oltp = builder.AddConnectionString("oltp", MySql("coffee_shop_sales"));
     ingestDb = builder.AddConnectionString("ingestdb", MySql("coffeemesh_ingest"));
+    mysqlReady = mysql;
 }
 else
 {
     // Local servers (scripts/infra.sh): connection strings come from configuration, i.e. the
-    // ConnectionStrings__* variables that ./coffeemesh exports from .infra/connections.env.
-    rabbit = builder.AddConnectionString("rabbitmq");
-    oltp = builder.AddConnectionString("oltp");
-    ingestDb = builder.AddConnectionString("ingestdb");
-    olap = builder.AddConnectionString("olap");
+    // ConnectionStrings__* variables that ./coffeemesh exports from .infra/connections.env. The
+    // servers are resources too (the dashboard shows them with their health); each database is
+    // listed under its server.
+    var rabbitServer = builder.AddLocalRabbitMq("rabbitmq");
+    var mariaDb = builder.AddLocalMariaDb("mariadb", "oltp");
+    var postgres = builder.AddLocalPostgres("postgres", "olap");
+    rabbit = rabbitServer;
+    oltp = builder.AddConnectionString("oltp").WithParentRelationship(mariaDb);
+    ingestDb = builder.AddConnectionString("ingestdb").WithParentRelationship(mariaDb);
+    olap = builder.AddConnectionString("olap").WithParentRelationship(postgres);
+    rabbitReady = rabbitServer;
+    mysqlReady = mariaDb;
+    olapReady = postgres;
 }
 
 int Replicas(string service) => int.TryParse(config[$"CoffeeMesh:Replicas:{service}"], out var n) && n > 0 ? n : 1;
@@ -42,13 +55,13 @@ int Replicas(string service) => int.TryParse(config[$"CoffeeMesh:Replicas:{servi
 var oltpWriter = builder.AddProject<Projects.CoffeeMesh_OltpWriter>("oltp-writer")
     .WithHttpEndpoint(name: "http")
     .WithReference(rabbit).WithReference(oltp)
-    .WaitFor(rabbit).WaitFor(oltp)
+    .WaitFor(rabbitReady).WaitFor(mysqlReady)
     .WithHttpHealthCheck("/health")
     .WithReplicas(Replicas("oltp-writer"));
 
 var transform = builder.AddProject<Projects.CoffeeMesh_Transform>("transform")
     .WithHttpEndpoint(name: "http")
-    .WithReference(rabbit).WaitFor(rabbit)
+    .WithReference(rabbit).WaitFor(rabbitReady)
     // A 32 MB gen0 (see CoffeeMesh.Transform.csproj): the runtime reads this one from the environment only.
     .WithEnvironment("DOTNET_GCgen0size", "0x2000000")
     .WithHttpHealthCheck("/health")
@@ -57,7 +70,7 @@ var transform = builder.AddProject<Projects.CoffeeMesh_Transform>("transform")
 var olapSync = builder.AddProject<Projects.CoffeeMesh_OlapSync>("olap-sync")
     .WithHttpEndpoint(name: "http")
     .WithReference(rabbit).WithReference(oltp).WithReference(olap)
-    .WaitFor(rabbit).WaitFor(oltp).WaitFor(olap)
+    .WaitFor(rabbitReady).WaitFor(mysqlReady).WaitFor(olapReady)
     .WithHttpHealthCheck("/health")
     .WithReplicas(Replicas("olap-sync"));
 
@@ -65,18 +78,20 @@ var ingest = builder.AddProject<Projects.CoffeeMesh_Ingest>("ingest")
     // A fixed port for the CLI; 0 lets the tests pick a free one.
     .WithHttpEndpoint(port: int.TryParse(config["CoffeeMesh:IngestPort"], out var port) && port > 0 ? port : null, name: "http")
     .WithReference(rabbit).WithReference(ingestDb).WithReference(oltpWriter).WithReference(olapSync)
-    .WaitFor(rabbit).WaitFor(ingestDb).WaitFor(oltpWriter).WaitFor(olapSync)
+    .WaitFor(rabbitReady).WaitFor(mysqlReady).WaitFor(oltpWriter).WaitFor(olapSync)
     .WithEnvironment("Ingest__LandingFolder", landing)
     .WithEnvironment("Ingest__BatchSize", config["CoffeeMesh:BatchSize"] ?? "10000")
     .WithEnvironment("Ingest__MaxBatchesAhead", config["CoffeeMesh:MaxBatchesAhead"] ?? "20")
     .WithEnvironment("Ingest__Schedule", config["CoffeeMesh:IngestSchedule"] ?? "*/5 * * * *")
+    // Files dropped in incoming/ are scanned as they arrive; the schedule above is the safety net.
+    .WithEnvironment("Ingest__WatchIncoming", config["CoffeeMesh:WatchIncoming"] ?? "true")
     .WithHttpHealthCheck("/health")
     .WithReplicas(Replicas("ingest"));
 
 builder.AddProject<Projects.CoffeeMesh_CloudPublisher>("cloud-publisher")
     .WithHttpEndpoint(name: "http")
     .WithReference(rabbit)
-    .WaitFor(rabbit)
+    .WaitFor(rabbitReady)
     .WithHttpHealthCheck("/health")
     .WithReplicas(Replicas("cloud-publisher"));
 

@@ -24,6 +24,11 @@ public sealed class IngestOptions
     public string Schedule { get; set; } = "*/5 * * * *";
     public bool ScheduleEnabled { get; set; } = true;
     /// <summary>
+    /// Files created, written or renamed in <c>incoming/</c> are scanned as they arrive (file-system
+    /// events), besides the schedule; false leaves only the schedule and POST /landing/scan.
+    /// </summary>
+    public bool WatchIncoming { get; set; } = true;
+    /// <summary>
     /// A file in <c>incoming/</c> whose last line has no line break is taken whole once it has not
     /// changed for this long (seconds): a writer may still be appending to it before that.
     /// </summary>

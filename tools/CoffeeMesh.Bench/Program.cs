@@ -3,34 +3,47 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CoffeeMesh.Bench;
+using CoffeeMesh.Tests.Infrastructure;
 using MySqlConnector;
 
-// coffeemesh-bench: run by ./coffeemesh bench, which starts the servers and an AppHost first.
+// coffeemesh-bench (./coffeemesh bench starts the servers and builds Release first): sets up a
+// mesh of its own (databases, queues, landing folder), measures, and removes it all again.
+// Parts: stages (native floors, each stage alone, outbox latency), mesh (one big file end to end),
+// freshness (small files dropped in incoming/), upload (HTTP upload vs a file placed in landing/).
 string Arg(string name, string? fallback = null) =>
     args.SkipWhile(a => a != "--" + name).Skip(1).FirstOrDefault() ?? fallback ?? throw new ArgumentException($"--{name} is required");
 
-var file = Path.GetFullPath(Arg("file"));
-var landing = Path.GetFullPath(Arg("landing"));
-var rows = File.ReadLines(file).LongCount() - 1;
+var parts = args.Contains("--stages-only") ? ["stages"]
+    : args.Contains("--mesh-only") ? ["mesh"]
+    : Arg("only", "stages,mesh,freshness,upload").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+string[] known = ["stages", "mesh", "freshness", "upload"];
+if (parts.Except(known).ToList() is { Count: > 0 } unknown) throw new ArgumentException($"--only: unknown part(s) {string.Join(", ", unknown)}; parts are {string.Join(", ", known)}");
+var skipMesh = !parts.Contains("mesh");
+var meshOnly = !parts.Contains("stages");
 var batchSize = int.Parse(Arg("batch-size", "10000"));
 var maxBatchesAhead = int.Parse(Arg("max-batches-ahead", "20"));
-var oltpBase = Arg("oltp");
-var olap = Arg("olap");
-var outDir = Arg("out");
-var label = Arg("label", Path.GetFileNameWithoutExtension(file));
-var skipMesh = args.Contains("--stages-only");
-// Experiments on the mesh alone (runtime knobs, settings): skips the floors and the stages.
-var meshOnly = args.Contains("--mesh-only");
-var scratch = new MySqlConnectionStringBuilder(oltpBase) { Database = "coffee_shop_sales_bench_scratch" }.ConnectionString;
-await DropAsync(scratch);
-await using (var c = new MySqlConnection(new MySqlConnectionStringBuilder(scratch) { Database = "" }.ConnectionString))
-{
-    await c.OpenAsync();
-    await new MySqlCommand("CREATE DATABASE coffee_shop_sales_bench_scratch", c).ExecuteNonQueryAsync();
-}
+var outDir = Path.GetFullPath(Arg("out", Path.Combine(TestEnvironment.RepoRoot, "bench", "results")));
+var oltpBase = TestEnvironment.Get("ConnectionStrings__oltp");
+var olap = TestEnvironment.Get("ConnectionStrings__olap");
 
-Console.Error.WriteLine($"bench: {rows:N0} rows ({new FileInfo(file).Length / 1e6:0.0} MB) from {file}");
-var results = new JsonObject { ["label"] = label, ["rows"] = rows, ["file"] = file, ["batch_size"] = batchSize, ["max_batches_ahead"] = maxBatchesAhead, ["at"] = DateTime.UtcNow.ToString("O"),
+// The big file of the stages and mesh parts: --file, or generated once per size under bench/data/.
+var file = args.Contains("--file") ? Path.GetFullPath(Arg("file")) : Path.Combine(TestEnvironment.RepoRoot, "bench", "data", $"raw-{long.Parse(Arg("rows", "1000000"))}.csv");
+if (!parts.Contains("stages") && skipMesh) file = "";
+else if (!File.Exists(file))
+{
+    var generate = long.Parse(Arg("rows", "1000000"));
+    Console.Error.WriteLine($"bench: generating {generate:N0} rows into {file}");
+    Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+    await using (var w = new StreamWriter(file + ".tmp"))
+        new CoffeeMesh.Cli.SalesGenerator(new CoffeeMesh.Cli.GeneratorSettings(generate, new DateOnly(2025, 1, 1), 180, 0, 1)).Write(w);
+    File.Move(file + ".tmp", file);
+}
+var rows = file == "" ? 0 : File.ReadLines(file).LongCount() - 1;
+var label = Arg("label", file == "" ? string.Join("-", parts) : Path.GetFileNameWithoutExtension(file));
+var scratch = new MySqlConnectionStringBuilder(oltpBase) { Database = "coffee_shop_sales_bench_scratch" }.ConnectionString;
+
+if (file != "") Console.Error.WriteLine($"bench: {rows:N0} rows ({new FileInfo(file).Length / 1e6:0.0} MB) from {file}");
+var results = new JsonObject { ["label"] = label, ["parts"] = string.Join(",", parts), ["rows"] = rows, ["file"] = file == "" ? null : file, ["batch_size"] = batchSize, ["max_batches_ahead"] = maxBatchesAhead, ["at"] = DateTime.UtcNow.ToString("O"),
     ["machine"] = $"{Environment.ProcessorCount} cores" };
 // Runtime knobs set for an experiment (the services inherit them): a run says which it was.
 string[] toolingOnly = ["DOTNET_ROOT", "DOTNET_CLI_", "DOTNET_NOLOGO", "DOTNET_SKIP_FIRST_TIME_EXPERIENCE", "DOTNET_GENERATE_ASPNET_CERTIFICATE"];
@@ -43,6 +56,12 @@ double mysqlFloor = double.NaN;
 double? pgFloor = null;
 if (!meshOnly)
 {
+    await TestDatabases.DropMySqlAsync(scratch);
+    await using (var c = new MySqlConnection(new MySqlConnectionStringBuilder(scratch) { Database = "" }.ConnectionString))
+    {
+        await c.OpenAsync();
+        await new MySqlCommand("CREATE DATABASE coffee_shop_sales_bench_scratch", c).ExecuteNonQueryAsync();
+    }
     Console.Error.WriteLine("  native floor: MariaDB LOAD DATA LOCAL INFILE ...");
     // Best of three: a single load swings widely from run to run (background flushing, the
     // client's JIT state), and a floor should be the fastest the database can take the file.
@@ -65,15 +84,15 @@ if (!meshOnly)
     var (write, storedBatches, writeCpu) = await StageBenchmarks.WriteAsync(file, batchSize, scratch, new CoffeeMesh.OltpWriter.CleanSalesBatchConsumerDefinition().ConcurrentMessageLimit ?? 1);
     Console.Error.WriteLine("  stage alone: olap-sync ...");
     var olapScratch = new Npgsql.NpgsqlConnectionStringBuilder(olap) { Database = "coffee_sales_data_bench_scratch" }.ConnectionString;
-    await DropPostgresAsync(olapScratch);
+    await TestDatabases.DropPostgresAsync(olapScratch);
     var (sync, syncCpu) = await StageBenchmarks.SyncAsync(storedBatches, scratch, olapScratch,
         new CoffeeMesh.OlapSync.SalesBatchStoredConsumerDefinition().ConcurrentMessageLimit ?? 1);
-    await DropPostgresAsync(olapScratch);
+    await TestDatabases.DropPostgresAsync(olapScratch);
     Console.Error.WriteLine("  outbox: commit-to-consume latency ...");
     var latencyDb = new MySqlConnectionStringBuilder(oltpBase) { Database = "coffee_shop_sales_bench_outbox" }.ConnectionString;
-    await DropAsync(latencyDb);
+    await TestDatabases.DropMySqlAsync(latencyDb);
     var latency = await OutboxLatency.MeasureAsync(latencyDb);
-    await DropAsync(latencyDb);
+    await TestDatabases.DropMySqlAsync(latencyDb);
 
     results["native"] = new JsonObject { ["mysql_load_data_rows_per_s"] = Math.Round(mysqlFloor), ["postgres_copy_rows_per_s"] = pgFloor is null ? null : Math.Round(pgFloor.Value) };
     results["stages_alone"] = new JsonObject
@@ -90,18 +109,28 @@ if (!meshOnly)
         ["messages"] = latency.Messages, ["median"] = Math.Round(latency.MedianMs, 1), ["p95"] = Math.Round(latency.P95Ms, 1), ["max"] = Math.Round(latency.MaxMs, 1),
     };
     results["cpu_budget"] = CpuBudget.Of(rows, mysqlFloor, cleanSpent, writeCpu, syncCpu, loadSpent, pgFloor is null ? null : copySpent, floorRuns);
+    await TestDatabases.DropMySqlAsync(scratch);
 }
 
-await DropAsync(scratch);
-
+BenchMesh? benchMesh = null;
+if (parts.Any(p => p is "mesh" or "freshness" or "upload"))
+{
+    var configuration = typeof(BenchMesh).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+        .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration;
+    Console.Error.WriteLine($"  starting a mesh of its own ({configuration} build) ...");
+    results["configuration"] = configuration;
+    benchMesh = await BenchMesh.StartAsync(batchSize, maxBatchesAhead);
+}
+try
+{
 if (!skipMesh)
 {
     Console.Error.WriteLine("  end to end through the mesh ...");
+    var landing = benchMesh!.Landing;
     var source = Path.Combine("bench", Path.GetFileName(file));
     Directory.CreateDirectory(Path.Combine(landing, "bench"));
-    var target = Path.Combine(landing, source);
-    if (!File.Exists(target) || new FileInfo(target).Length != new FileInfo(file).Length) File.Copy(file, target, overwrite: true);
-    using var http = new HttpClient { BaseAddress = new Uri(Arg("ingest-url", "http://127.0.0.1:5380")), Timeout = TimeSpan.FromMinutes(5) };
+    File.Copy(file, Path.Combine(landing, source), overwrite: true);
+    var http = benchMesh.Ingest;
     // Services are long-lived: the first batches through a fresh mesh pay for JIT compilation
     // (perf showed much of a fresh service's CPU there). A small warm-up ingestion, of other
     // dates so it shares no transaction id with the measured file, goes first and is reported apart.
@@ -144,6 +173,46 @@ if (!skipMesh)
     };
 }
 
+if (parts.Contains("freshness"))
+{
+    var drops = int.Parse(Arg("freshness-drops", "10"));
+    var dropRows = int.Parse(Arg("freshness-rows", "1000"));
+    Console.Error.WriteLine($"  freshness: {drops} files of {dropRows:N0} rows dropped in incoming/ ...");
+    var fresh = await Freshness.MeasureAsync(benchMesh!, dropRows, drops);
+    results["freshness"] = new JsonObject
+    {
+        ["rows_per_file"] = dropRows, ["drops"] = drops,
+        ["median_seconds"] = Math.Round(fresh.Median, 3), ["p90_seconds"] = Math.Round(fresh.P90, 3),
+        ["seconds"] = new JsonArray(fresh.Seconds.Select(x => (JsonNode?)Math.Round(x, 3)).ToArray()),
+        ["warmup_seconds"] = Math.Round(fresh.WarmupSeconds, 3),
+    };
+}
+
+if (parts.Contains("upload"))
+{
+    var uploadRows = int.Parse(Arg("upload-rows", "150000"));
+    var runs = int.Parse(Arg("upload-runs", "3"));
+    Console.Error.WriteLine($"  upload: {uploadRows:N0} rows uploaded over HTTP vs placed in landing/, {runs} runs each ...");
+    var upload = await UploadRatio.MeasureAsync(benchMesh!, uploadRows, runs);
+    results["upload"] = new JsonObject
+    {
+        ["rows"] = uploadRows, ["runs"] = runs,
+        ["upload_median_seconds"] = Math.Round(upload.UploadMedian, 2), ["landing_median_seconds"] = Math.Round(upload.LandingMedian, 2),
+        ["ratio"] = Math.Round(upload.Ratio, 2),
+        ["upload_seconds"] = new JsonArray(upload.UploadSeconds.Select(x => (JsonNode?)Math.Round(x, 2)).ToArray()),
+        ["landing_seconds"] = new JsonArray(upload.LandingSeconds.Select(x => (JsonNode?)Math.Round(x, 2)).ToArray()),
+    };
+}
+}
+finally
+{
+    if (benchMesh is not null)
+    {
+        Console.Error.WriteLine("  stopping the mesh, dropping its databases and queues ...");
+        await benchMesh.DisposeAsync();
+    }
+}
+
 Directory.CreateDirectory(outDir);
 var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss");
 var json = results.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
@@ -161,8 +230,11 @@ static string Markdown(JsonObject r)
                   $"at most {r["max_batches_ahead"]?.ToString() ?? "(unbounded)"} batches ahead, {r["machine"]}, {r["at"]}");
     sb.AppendLine();
     if (r["runtime_knobs"] is { } knobs) sb.AppendLine($"Experiment: {knobs}").AppendLine();
-    sb.AppendLine("| measure | rows/s | note |");
-    sb.AppendLine("|---|---:|---|");
+    if (r["stages_alone"] is not null || r["end_to_end"] is not null)
+    {
+        sb.AppendLine("| measure | rows/s | note |");
+        sb.AppendLine("|---|---:|---|");
+    }
     if (r["stages_alone"] is not null)
     {
         sb.AppendLine($"| native: MariaDB LOAD DATA LOCAL INFILE | {F(r["native"]!["mysql_load_data_rows_per_s"])} | raw rows into a text-column scratch table, best of 3 |");
@@ -199,6 +271,18 @@ static string Markdown(JsonObject r)
                           string.Join(", ", cpu.Select(kv => $"{kv.Key} {kv.Value}")));
         }
     }
+    if (r["freshness"] is JsonObject f)
+    {
+        sb.AppendLine();
+        sb.AppendLine($"Freshness: {f["drops"]} files of {f["rows_per_file"]} rows written into incoming/, from the write to the ingestion completed (star schema): " +
+                      $"**median {f["median_seconds"]} s, p90 {f["p90_seconds"]} s** (each: {string.Join(", ", f["seconds"]!.AsArray())}; a first file, not counted: {f["warmup_seconds"]} s)");
+    }
+    if (r["upload"] is JsonObject u)
+    {
+        sb.AppendLine();
+        sb.AppendLine($"Upload: {u["rows"]} rows, from the request to completed, median of {u["runs"]} runs each: uploaded over HTTP {u["upload_median_seconds"]} s " +
+                      $"({string.Join(", ", u["upload_seconds"]!.AsArray())}), placed in landing/ {u["landing_median_seconds"]} s ({string.Join(", ", u["landing_seconds"]!.AsArray())}): **ratio {u["ratio"]}x**");
+    }
     if (r["cpu_budget"] is JsonObject budget)
     {
         sb.AppendLine();
@@ -215,30 +299,4 @@ static async Task<double> BestOfAsync(int runs, Func<Task<double>> measure)
     var best = 0.0;
     for (var i = 0; i < runs; i++) best = Math.Max(best, await measure());
     return best;
-}
-
-// Our own sessions on it are ended by hand; DROP then cancels an autovacuum worker itself
-// (WITH (FORCE) would refuse to run while such a superuser session is there).
-static async Task DropPostgresAsync(string cs)
-{
-    var csb = new Npgsql.NpgsqlConnectionStringBuilder(cs);
-    var db = csb.Database!;
-    csb.Database = "postgres";
-    await using var c = new Npgsql.NpgsqlConnection(csb.ConnectionString);
-    await c.OpenAsync();
-    var end = new Npgsql.NpgsqlCommand(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @d AND usename = current_user AND pid <> pg_backend_pid()", c);
-    end.Parameters.AddWithValue("d", db);
-    await end.ExecuteNonQueryAsync();
-    await new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{db}\"", c).ExecuteNonQueryAsync();
-}
-
-static async Task DropAsync(string cs)
-{
-    var csb = new MySqlConnectionStringBuilder(cs);
-    var db = csb.Database;
-    csb.Database = "";
-    await using var c = new MySqlConnection(csb.ConnectionString);
-    await c.OpenAsync();
-    await new MySqlCommand($"DROP DATABASE IF EXISTS `{db}`", c).ExecuteNonQueryAsync();
 }

@@ -17,17 +17,33 @@ namespace CoffeeMesh.Tests.Infrastructure;
 /// once per test run, on first use, and stopped at the end (stopping costs ~12 s). The run gets
 /// its own databases, queue/exchange prefix and landing folder, so runs never see each other.
 /// </summary>
-public sealed class MeshFixture : IAsyncLifetime
+public class MeshFixture : IAsyncLifetime
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly bool _watchIncoming;
     private DistributedApplication? _app;
     private Exception? _startFailure;
 
-    public string Prefix { get; } = TestEnvironment.RunId;
-    public string OltpConnectionString { get; } = TestDatabases.OltpDatabase("mesh");
-    public string IngestConnectionString { get; } = TestDatabases.IngestDatabase("mesh");
-    public string OlapConnectionString { get; } = TestDatabases.PostgresDatabase("mesh");
-    public string Landing { get; } = Path.Combine(Path.GetTempPath(), $"coffeemesh-{TestEnvironment.RunId}", "landing");
+    /// <summary>The shared mesh: files in landing/incoming/ are scanned only when a test asks (POST /landing/scan).</summary>
+    public MeshFixture() : this("mesh", watchIncoming: false) { }
+
+    /// <summary>Another mesh of the run, with its own databases, queues and landing folder named after <paramref name="name"/>.</summary>
+    protected MeshFixture(string name, bool watchIncoming)
+    {
+        _watchIncoming = watchIncoming;
+        // A prefix of its own that no other mesh's prefix starts with: cleanup deletes by prefix.
+        Prefix = name == "mesh" ? TestEnvironment.RunId : $"{name}{TestEnvironment.RunId}";
+        OltpConnectionString = TestDatabases.OltpDatabase(name);
+        IngestConnectionString = TestDatabases.IngestDatabase(name);
+        OlapConnectionString = TestDatabases.PostgresDatabase(name);
+        Landing = Path.Combine(Path.GetTempPath(), name == "mesh" ? $"coffeemesh-{TestEnvironment.RunId}" : $"coffeemesh-{TestEnvironment.RunId}-{name}", "landing");
+    }
+
+    public string Prefix { get; }
+    public string OltpConnectionString { get; }
+    public string IngestConnectionString { get; }
+    public string OlapConnectionString { get; }
+    public string Landing { get; }
     public HttpClient Ingest { get; private set; } = null!;
     public DistributedApplication App => _app ?? throw new InvalidOperationException("call StartAsync first");
 
@@ -58,8 +74,10 @@ public sealed class MeshFixture : IAsyncLifetime
                 // olap-sync processes the stored-batch queue.
                 $"--CoffeeMesh:Replicas:oltp-writer={WriterReplicas}",
                 $"--CoffeeMesh:Replicas:olap-sync={OlapSyncReplicas}",
-                // Scans are triggered by the tests (POST /landing/scan); a yearly schedule keeps the timer quiet.
+                // Scans are triggered by the tests (POST /landing/scan), or by the watcher where a
+                // mesh has it; a yearly schedule keeps the timer quiet.
                 "--CoffeeMesh:IngestSchedule=0 0 1 1 *",
+                $"--CoffeeMesh:WatchIncoming={_watchIncoming}",
                 $"--CoffeeMesh:LandingFolder={Landing}",
                 $"--Messaging:QueuePrefix={Prefix}",
                 $"--ConnectionStrings:rabbitmq={TestEnvironment.Get("ConnectionStrings__rabbitmq")}",
