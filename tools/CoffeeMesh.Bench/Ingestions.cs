@@ -15,14 +15,17 @@ public static class Ingestions
     }
 
     /// <summary>
-    /// A file from outside the landing folder, its bytes streamed to ingest over HTTP as a user's
-    /// upload is (multipart field "file" of POST /ingestions/upload). Returns the ingestion id.
+    /// A file from outside the landing folder, its bytes streamed to ingest over HTTP as the CLI
+    /// uploads it (the raw body of POST /ingestions/upload?name=, read from disk as it is sent).
+    /// Returns the ingestion id.
     /// </summary>
     public static async Task<Guid> UploadAsync(HttpClient ingest, string file)
     {
-        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-        using var content = new MultipartFormDataContent { { new StreamContent(stream, 1 << 16), "file", Path.GetFileName(file) } };
-        return await IdOfAsync(await ingest.PostAsync("/ingestions/upload", content), "POST /ingestions/upload");
+        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        using var content = new StreamContent(stream, 1 << 20);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+        return await IdOfAsync(await ingest.PostAsync($"/ingestions/upload?name={Uri.EscapeDataString(Path.GetFileName(file))}", content),
+            "POST /ingestions/upload");
     }
 
     /// <summary>Polls an ingestion every <paramref name="poll"/> until it is completed; throws if it fails or takes over an hour.</summary>
