@@ -5,7 +5,7 @@ namespace CoffeeMesh.Contracts;
 /// oltp-writer: its stored batches and what they accounted for, and the sales rows whose current
 /// version came from the ingestion; olap-sync: its synced batches, the facts, and the facts it refused.
 /// </summary>
-public record IngestionCounted
+public record IngestionCounted : IIngestionMessage
 {
     public required Guid IngestionId { get; init; }
     /// <summary>"oltp-writer" or "olap-sync".</summary>
