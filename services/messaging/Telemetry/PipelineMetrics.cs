@@ -8,7 +8,8 @@ namespace CoffeeMesh.Messaging.Telemetry;
 /// <list type="bullet">
 /// <item><c>coffeemesh.stage.rows_in</c>, <c>.rows_out</c>, <c>.rows_quarantined</c>: rows a stage took in,
 /// passed on (or stored), and set aside, per batch; tag <c>stage</c>.</item>
-/// <item><c>coffeemesh.stage.batch_duration</c> (s): one batch's work in a stage; tag <c>stage</c>.</item>
+/// <item><c>coffeemesh.stage.batch_duration</c> (s): one batch's work in a stage (ingest: publishing it;
+/// transform: cleaning it; oltp-writer and olap-sync: storing it); tag <c>stage</c>.</item>
 /// <item><c>coffeemesh.consumer.lag</c> (s): from a message's SentTime to the start of its consumption
 /// (its wait on the broker); tag <c>message_type</c>.</item>
 /// <item><c>coffeemesh.ingestion.landing_to_star_schema</c> (s): from the ingestion's creation to a

@@ -20,13 +20,29 @@ namespace CoffeeMesh.Tests.Infrastructure;
 public sealed class MeshFixture : IAsyncLifetime
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly IReadOnlyList<string> _extraArgs;
     private DistributedApplication? _app;
 
-    public string Prefix { get; } = TestEnvironment.RunId;
-    public string OltpConnectionString { get; } = TestDatabases.OltpDatabase("mesh");
-    public string IngestConnectionString { get; } = TestDatabases.IngestDatabase("mesh");
-    public string OlapConnectionString { get; } = TestDatabases.PostgresDatabase("mesh");
-    public string Landing { get; } = Path.Combine(Path.GetTempPath(), $"coffeemesh-{TestEnvironment.RunId}", "landing");
+    /// <summary>The run's shared mesh.</summary>
+    public MeshFixture() : this("mesh", []) { }
+
+    /// <summary>Another mesh of its own (databases, queues, landing folder named after <paramref name="name"/>), with more AppHost arguments.</summary>
+    internal MeshFixture(string name, IReadOnlyList<string> extraArgs)
+    {
+        _extraArgs = extraArgs;
+        var run = name == "mesh" ? TestEnvironment.RunId : $"{TestEnvironment.RunId}{name}";
+        Prefix = run;
+        OltpConnectionString = TestDatabases.OltpDatabase(name);
+        IngestConnectionString = TestDatabases.IngestDatabase(name);
+        OlapConnectionString = TestDatabases.PostgresDatabase(name);
+        Landing = Path.Combine(Path.GetTempPath(), $"coffeemesh-{run}", "landing");
+    }
+
+    public string Prefix { get; }
+    public string OltpConnectionString { get; }
+    public string IngestConnectionString { get; }
+    public string OlapConnectionString { get; }
+    public string Landing { get; }
     public HttpClient Ingest { get; private set; } = null!;
     public DistributedApplication App => _app ?? throw new InvalidOperationException("call StartAsync first");
 
@@ -62,15 +78,25 @@ public sealed class MeshFixture : IAsyncLifetime
                 $"--ConnectionStrings:oltp={OltpConnectionString}",
                 $"--ConnectionStrings:ingestdb={IngestConnectionString}",
                 $"--ConnectionStrings:olap={OlapConnectionString}",
+                .. _extraArgs,
             ], (options, _) => options.DisableDashboard = true);
             // COFFEEMESH_TEST_LOGS=1 shows the AppHost's and the services' logs while debugging the fixture.
             if (Environment.GetEnvironmentVariable("COFFEEMESH_TEST_LOGS") == "1")
                 builder.Services.AddLogging(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Information));
             var app = await builder.BuildAsync();
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-            await app.StartAsync(timeout.Token);
-            foreach (var resource in new[] { "oltp-writer", "transform", "olap-sync", "ingest" })
-                await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+            try
+            {
+                await app.StartAsync(timeout.Token);
+                foreach (var resource in new[] { "oltp-writer", "transform", "olap-sync", "ingest" })
+                    await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+            }
+            catch
+            {
+                // A mesh that did not come up is stopped, not left running its services.
+                await app.DisposeAsync();
+                throw;
+            }
             Ingest = app.CreateHttpClient("ingest", "http");
             Ingest.Timeout = TimeSpan.FromMinutes(5);
             _app = app;
