@@ -13,8 +13,9 @@ namespace Microsoft.Extensions.Hosting;
 // Shared by every CoffeeMesh service: OpenTelemetry, health checks, service discovery, resilience.
 public static class Extensions
 {
-    // MassTransit's ActivitySource and Meter are both named "MassTransit"; ours are "CoffeeMesh".
-    private static readonly string[] Sources = ["MassTransit", "CoffeeMesh"];
+    // MassTransit's ActivitySource and Meter are both named "MassTransit"; ours are "CoffeeMesh";
+    // the database clients' are named after them (their connection pools' metrics, their commands' spans).
+    private static readonly string[] Sources = ["MassTransit", "CoffeeMesh", .. ParentlessDatabaseSpans.Sources];
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -53,6 +54,12 @@ public static class Extensions
         return builder;
     }
 
+    /// <summary>
+    /// Logs (with their scopes), metrics and traces to OpenTelemetry, exported over OTLP when
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set: ASP.NET Core and HttpClient, MassTransit, our own
+    /// CoffeeMesh instruments, and the MySQL and PostgreSQL clients' commands (inside a trace only:
+    /// <see cref="ParentlessDatabaseSpans"/>).
+    /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Logging.AddOpenTelemetry(logging =>
@@ -73,7 +80,8 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation(o =>
                     // Health probes would drown the traces that matter.
                     o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health") && !ctx.Request.Path.StartsWithSegments("/alive"))
-                .AddHttpClientInstrumentation());
+                .AddHttpClientInstrumentation()
+                .AddProcessor(new ParentlessDatabaseSpans()));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             builder.Services.AddOpenTelemetry().UseOtlpExporter();

@@ -6,7 +6,7 @@ namespace CoffeeMesh.Contracts;
 /// A raw batch after the cleaning rules. Every row read is in exactly one place:
 /// RowsRead = SalesCount + Superseded + Quarantined.Count + OutOfRange.
 /// </summary>
-public record CleanSalesBatch
+public record CleanSalesBatch : IBatchMessage
 {
     public required Guid IngestionId { get; init; }
     public required long IngestionNumber { get; init; }

@@ -5,7 +5,7 @@ namespace CoffeeMesh.Contracts;
 /// is done (the counts are checked against the stores, not trusted), or when it has heard nothing
 /// for a while (a lost event must not leave it waiting). Each store answers with IngestionCounted.
 /// </summary>
-public record IngestionCountRequested
+public record IngestionCountRequested : IIngestionMessage
 {
     public required Guid IngestionId { get; init; }
     /// <summary>With the ingestion number, where the ingestion's rows are (row_version's high 32 bits).</summary>

@@ -8,7 +8,7 @@ namespace CoffeeMesh.Contracts;
 /// rows whose current version came from the ingestion; olap-sync its synced batches (sync_batch),
 /// the facts, and the facts it refused (sync_rejected). Row counts are rows.
 /// </summary>
-public record IngestionCounted
+public record IngestionCounted : IIngestionMessage
 {
     public required Guid IngestionId { get; init; }
     /// <summary>"oltp-writer" or "olap-sync".</summary>

@@ -1,7 +1,7 @@
 namespace CoffeeMesh.Contracts;
 
 /// <summary>Ingest finished reading a source: the denominator every later stage is checked against.</summary>
-public record IngestionRead
+public record IngestionRead : IIngestionMessage
 {
     public required Guid IngestionId { get; init; }
     public required string Source { get; init; }

@@ -1,7 +1,7 @@
 namespace CoffeeMesh.Contracts;
 
 /// <summary>Asks ingest to read one source file (relative to its landing folder).</summary>
-public record IngestionRequested
+public record IngestionRequested : IIngestionMessage
 {
     public required Guid IngestionId { get; init; }
     /// <summary>Path relative to the landing folder.</summary>

@@ -7,7 +7,7 @@ namespace CoffeeMesh.Contracts;
 /// by transform. One string instead of thousands of small ones keeps the message cheap to
 /// serialise, which is most of what moving a batch costs.
 /// </summary>
-public record RawSalesBatch
+public record RawSalesBatch : IBatchMessage
 {
     public required Guid IngestionId { get; init; }
     /// <summary>Increases with every ingestion; with the line number it decides which duplicate wins.</summary>

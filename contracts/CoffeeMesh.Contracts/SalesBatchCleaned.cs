@@ -4,7 +4,7 @@ namespace CoffeeMesh.Contracts;
 /// transform cleaned a raw batch (its outcome for the ingestion ledger; the rows themselves travel
 /// in the CleanSalesBatch). RowsRead = Accepted + Quarantined + OutOfRange.
 /// </summary>
-public record SalesBatchCleaned
+public record SalesBatchCleaned : IBatchMessage
 {
     public required Guid IngestionId { get; init; }
     public required int Sequence { get; init; }

@@ -1,7 +1,7 @@
 namespace CoffeeMesh.Contracts;
 
 /// <summary>oltp-writer committed a batch to MySQL (published through the outbox).</summary>
-public record SalesBatchStored
+public record SalesBatchStored : IBatchMessage
 {
     public required Guid IngestionId { get; init; }
     public required int Sequence { get; init; }

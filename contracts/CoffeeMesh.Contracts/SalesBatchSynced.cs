@@ -1,7 +1,7 @@
 namespace CoffeeMesh.Contracts;
 
 /// <summary>olap-sync applied a stored batch to the PostgreSQL star schema.</summary>
-public record SalesBatchSynced
+public record SalesBatchSynced : IBatchMessage
 {
     public required Guid IngestionId { get; init; }
     public required int Sequence { get; init; }

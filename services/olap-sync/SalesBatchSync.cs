@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using CoffeeMesh.Contracts;
 using CoffeeMesh.Messaging;
 using CoffeeMesh.Messaging.Inbox;
 using CoffeeMesh.Messaging.Outbox;
 using CoffeeMesh.Messaging.Storage;
+using CoffeeMesh.Messaging.Telemetry;
 using Npgsql;
 
 namespace CoffeeMesh.OlapSync;
@@ -23,6 +25,7 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
     /// published again under a new message id is synced again: it finds what MySQL holds now.</returns>
     public async Task<bool> SyncAsync(SalesBatchStored batch, Guid messageId, CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
         using var activity = MessagingDiagnostics.ActivitySource.StartActivity("olap-sync sync batch");
         activity?.SetTag("coffeemesh.ingestion_id", batch.IngestionId).SetTag("coffeemesh.sequence", batch.Sequence);
         await using var pg = (NpgsqlConnection)await store.OpenAsync(ct);
@@ -85,6 +88,8 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
         await tx.CommitAsync(ct);
         outbox.Committed();
         activity?.SetTag("coffeemesh.rows", facts.Count);
+        PipelineMetrics.BatchDone("olap-sync", facts.Count, facts.Count - rejected, rejected, started);
+        PipelineMetrics.InStarSchema(DateTime.UtcNow);
         return true;
     }
 

@@ -1,10 +1,12 @@
 using System.Data.Common;
+using System.Diagnostics;
 using System.Text;
 using CoffeeMesh.Contracts;
 using CoffeeMesh.Messaging;
 using CoffeeMesh.Messaging.Inbox;
 using CoffeeMesh.Messaging.Outbox;
 using CoffeeMesh.Messaging.Storage;
+using CoffeeMesh.Messaging.Telemetry;
 using MySqlConnector;
 
 namespace CoffeeMesh.OltpWriter;
@@ -31,16 +33,23 @@ public sealed class SalesBatchWriter(ServiceStore store, Inbox inbox, Outbox out
     /// </remarks>
     public async Task<bool> WriteAsync(CleanSalesBatch batch, Guid messageId, CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
         try
         {
-            return await WriteOnceAsync(batch, messageId, ct);
+            return Counted(await WriteOnceAsync(batch, messageId, ct), 0);
         }
         catch (StoreRejectedException)
         {
             var rejected = await RejectedRows.FindAsync(store, batch, ct);
             // Rows are at fault when some are refused; when all are, the batch or the table is: the error queue says so.
             if (rejected.Count == 0 || rejected.Count == batch.SalesCount) throw;
-            return await WriteOnceAsync(RejectedRows.Without(batch, rejected), messageId, ct);
+            return Counted(await WriteOnceAsync(RejectedRows.Without(batch, rejected), messageId, ct), rejected.Count);
+        }
+
+        bool Counted(bool written, int refused)
+        {
+            if (written) PipelineMetrics.BatchDone("oltp-writer", batch.SalesCount, batch.SalesCount - refused, refused, started);
+            return written;
         }
     }
 

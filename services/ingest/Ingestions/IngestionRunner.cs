@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using CoffeeMesh.Contracts;
 using CoffeeMesh.Ingest.Reading;
 using CoffeeMesh.Messaging;
+using CoffeeMesh.Messaging.Telemetry;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -50,6 +52,8 @@ public sealed class IngestionRunner(
         var o = options.Value;
         var reader = new SalesFileReader(o.MaxLineBytes, o.MaxRecordBytes, o.MaxLinesPerRecord, o.DefaultDateOrder);
         var readAhead = new ReadAhead(r.Id, o.MaxBatchesAhead, c => StoredBatchesAsync(r.Id, c), logger, signal.WaitAsync);
+        // Every message of the ingestion, through every stage, carries its creation time (landing-to-star-schema time).
+        using var carried = CarriedHeaders.BeginIngestion(r.CreatedAt);
         try
         {
             await foreach (var chunk in reader.ReadAsync(path, start, r.EndOffset, layout, r.BatchSize, ct))
@@ -58,8 +62,10 @@ public sealed class IngestionRunner(
                 if (chunk.Count > 0)
                 {
                     await readAhead.WaitForRoomAsync(sequence, ct);
+                    var started = Stopwatch.GetTimestamp();
                     var batch = chunk.ToBatch(r.Id, r.Number, sequence, r.From, r.To);
                     await publisher.Publish(batch, ctx => ctx.MessageId = MessageIds.For("raw", r.Id, sequence), ct);
+                    PipelineMetrics.BatchDone("ingest", chunk.Count, chunk.Count, 0, started);
                     sequence++;
                     rowsRead += chunk.Count;
                 }

@@ -1,12 +1,17 @@
 using System.Data.Common;
+using System.Diagnostics;
 using System.Text.Json;
 using CoffeeMesh.Messaging.Storage;
+using CoffeeMesh.Messaging.Telemetry;
 
 namespace CoffeeMesh.Messaging.Outbox;
 
 /// <summary>
 /// Adds messages to the outbox inside the caller's transaction: they are published only if, and
-/// once, that transaction commits (the delivery loop does the publishing).
+/// once, that transaction commits (the delivery loop does the publishing). Each message keeps the
+/// trace context of the activity current when it was added (W3C traceparent and tracestate) and
+/// the carried headers current then (<see cref="CarriedHeaders"/>), so that its publishing and
+/// its consumers continue the trace and the headers of the work that wrote it.
 /// </summary>
 public sealed class Outbox(OutboxSignal signal)
 {
@@ -16,13 +21,21 @@ public sealed class Outbox(OutboxSignal signal)
         where T : class
     {
         var now = DateTime.UtcNow;
+        var activity = Activity.Current;
+        var traced = activity is { IdFormat: ActivityIdFormat.W3C };
         await connection.Command(
-                "INSERT INTO outbox_message (message_id, message_type, body, created_at, not_before) VALUES (@id, @type, @body, @now, @now)",
+                """
+                INSERT INTO outbox_message (message_id, message_type, body, created_at, not_before, trace_parent, trace_state, headers)
+                VALUES (@id, @type, @body, @now, @now, @tp, @ts, @headers)
+                """,
                 transaction)
             .With("@id", messageId)
             .With("@type", TypeName(typeof(T)))
             .With("@body", JsonSerializer.Serialize(message, Json))
             .With("@now", now)
+            .With("@tp", traced ? activity!.Id : null)
+            .With("@ts", traced ? activity!.TraceStateString : null)
+            .With("@headers", CarriedHeaders.Current is { Count: > 0 } headers ? JsonSerializer.Serialize(headers, Json) : null)
             .ExecuteNonQueryAsync(ct);
     }
 

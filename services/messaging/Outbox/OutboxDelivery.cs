@@ -1,6 +1,8 @@
 using System.Data;
+using System.Diagnostics;
 using System.Text.Json;
 using CoffeeMesh.Messaging.Storage;
+using CoffeeMesh.Messaging.Telemetry;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -63,16 +65,13 @@ public sealed class OutboxDelivery(
         }
     }
 
-    private sealed record Row(long Seq, Guid Id, string Type, string Body, int Attempts);
+    private sealed record Row(long Seq, Guid Id, string Type, string Body, int Attempts, DateTime CreatedAt, string? TraceParent, string? TraceState, string? Headers);
 
     /// <returns>How many rows this round claimed.</returns>
     internal async Task<int> DeliverBatchAsync(CancellationToken ct)
     {
         var claimed = await ClaimAsync(ct);
         if (claimed.Count == 0) return 0;
-        using var activity = MessagingDiagnostics.ActivitySource.StartActivity("outbox deliver");
-        activity?.SetTag("coffeemesh.messages", claimed.Count);
-
         var results = await Task.WhenAll(claimed.Select(async row => (row, Error: await PublishAsync(row, ct))));
 
         await using var connection = await store.OpenAsync(ct);
@@ -113,14 +112,19 @@ public sealed class OutboxDelivery(
         var index = store.Dialect == StoreDialect.MySql ? "FORCE INDEX (PRIMARY)" : "";
         await using (var reader = await connection.Command(
                          $"""
-                          SELECT sequence_number, message_id, message_type, body, attempts FROM outbox_message {index}
+                          SELECT sequence_number, message_id, message_type, body, attempts, created_at, trace_parent, trace_state, headers
+                          FROM outbox_message {index}
                           WHERE delivered_at IS NULL AND not_before <= @now
                           ORDER BY sequence_number LIMIT {_options.BatchSize} FOR UPDATE SKIP LOCKED
                           """, tx)
                          .With("@now", now).ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
-                rows.Add(new Row(reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4)));
+            {
+                string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+                rows.Add(new Row(reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4),
+                    DateTime.SpecifyKind(reader.GetDateTime(5), DateTimeKind.Utc), Text(6), Text(7), Text(8)));
+            }
         }
         if (rows.Count > 0)
         {
@@ -135,22 +139,60 @@ public sealed class OutboxDelivery(
     /// <returns>Null when the broker took the message; otherwise why not (a publish that outlasts its time limit is given up).</returns>
     private async Task<string?> PublishAsync(Row row, CancellationToken ct)
     {
+        using var activity = StartDeliverActivity(row);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(_options.PublishTimeout);
         try
         {
             var type = Type.GetType(row.Type, throwOnError: true)!;
             var message = JsonSerializer.Deserialize(row.Body, type, Outbox.Json)!;
+            var headers = row.Headers is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(row.Headers, Outbox.Json);
             // WaitAsync as well: a publish blocked by the broker must not hold this round whether or not it honours the token.
-            await bus.Publish(message, type, ctx => ctx.MessageId = row.Id, limit.Token).WaitAsync(_options.PublishTimeout, ct);
+            await bus.Publish(message, type, ctx =>
+            {
+                ctx.MessageId = row.Id;
+                CarriedHeaders.ApplyTo(ctx.Headers, headers);
+                // Without a span of ours (nothing listens to CoffeeMesh), MassTransit takes the parent from its header.
+                if (activity is null && row.TraceParent is { } traceParent) ctx.Headers.Set(MassTransit.Logging.DiagnosticHeaders.ActivityId, traceParent);
+            }, limit.Token).WaitAsync(_options.PublishTimeout, ct);
             return null;
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            return e is TimeoutException or OperationCanceledException
+            var error = e is TimeoutException or OperationCanceledException
                 ? $"the broker did not take it within {_options.PublishTimeout.TotalSeconds:0.#} s"
                 : e.Message;
+            activity?.SetStatus(ActivityStatusCode.Error, error);
+            return error;
         }
+    }
+
+    /// <summary>
+    /// The span of one message's publishing, a child of the activity that wrote the message (its
+    /// stored trace context), so that MassTransit's send span and the consumers' spans continue
+    /// that trace; a message written outside any trace starts its own.
+    /// </summary>
+    /// <remarks>
+    /// One trace per ingestion, not a root with a linked trace per batch: the Aspire dashboard
+    /// bounds the number of traces it keeps (Dashboard:TelemetryLimits:MaxTraceCount, 10,000),
+    /// not the spans of one trace, and renders a trace's spans virtualised, so one big trace
+    /// stays usable while a trace per batch (1,000 for a 10M-row file) would push everything
+    /// else out of the dashboard and scatter an ingestion again. Span counts: docs/observability.md.
+    /// </remarks>
+    private static Activity? StartDeliverActivity(Row row)
+    {
+        // Nothing of the delivery loop is a parent: each message belongs to the trace that wrote it.
+        Activity.Current = null;
+        ActivityContext.TryParse(row.TraceParent, row.TraceState, isRemote: true, out var parent);
+        var activity = MessagingDiagnostics.ActivitySource.StartActivity("outbox deliver", ActivityKind.Internal, parent);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("messaging.message.id", row.Id.ToString("D"));
+            activity.SetTag("coffeemesh.message_type", row.Type[..Math.Max(0, row.Type.IndexOf(','))]);
+            activity.SetTag("coffeemesh.outbox.waited_s", Math.Round(Math.Max(0, (DateTime.UtcNow - row.CreatedAt).TotalSeconds), 3));
+            activity.SetTag("coffeemesh.outbox.attempt", row.Attempts + 1);
+        }
+        return activity;
     }
 
     internal static TimeSpan Backoff(int attempt, TimeSpan max)

@@ -2,10 +2,10 @@ using System.Diagnostics.Metrics;
 
 namespace CoffeeMesh.Messaging.Outbox;
 
-/// <summary>Counters on the CoffeeMesh meter (registered by ServiceDefaults).</summary>
+/// <summary>The outbox's instruments on the CoffeeMesh meter (registered by ServiceDefaults).</summary>
 internal static class OutboxMetrics
 {
-    public static readonly Meter Meter = new(MessagingDiagnostics.MeterName);
+    private static readonly Meter Meter = MessagingDiagnostics.Meter;
     private static readonly Counter<long> DeliveredCounter = Meter.CreateCounter<long>("coffeemesh.outbox.delivered");
     private static readonly Counter<long> FailedCounter = Meter.CreateCounter<long>("coffeemesh.outbox.failed");
 

@@ -46,8 +46,11 @@ public static class Guarded
 /// </summary>
 public static partial class Migrations
 {
+    /// <param name="migrations">The service's steps; when they create the outbox and inbox, the
+    /// messaging tables' later steps are applied too (<see cref="MessagingSchema.WithLaterSteps"/>).</param>
     public static async Task ApplyAsync(ServiceStore store, IReadOnlyList<Migration> migrations, ILogger logger, CancellationToken ct)
     {
+        migrations = MessagingSchema.WithLaterSteps(migrations, store.Dialect);
         await EnsureDatabaseAsync(store, ct);
         await using var connection = await store.OpenAsync(ct);
         await LockAsync(connection, store.Dialect, ct);

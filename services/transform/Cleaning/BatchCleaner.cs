@@ -1,12 +1,16 @@
+using System.Diagnostics;
 using CoffeeMesh.Contracts;
+using CoffeeMesh.Messaging.Telemetry;
 
 namespace CoffeeMesh.Transform.Cleaning;
 
 /// <summary>Cleans a whole raw batch: parse, range filter, per-row rules, and duplicates (the later line wins).</summary>
 public sealed class BatchCleaner(SalesRowCleaner rows)
 {
+    /// <remarks>Counts the batch's rows and time on the transform stage's metrics (<see cref="PipelineMetrics"/>).</remarks>
     public CleanedBatch Clean(RawSalesBatch batch)
     {
+        var started = Stopwatch.GetTimestamp();
         var records = batch.LineNumbers.Length;
         var texts = new TextPool();
         // Accepted rows in line order; a row superseded by a later duplicate leaves a null behind.
@@ -39,6 +43,7 @@ public sealed class BatchCleaner(SalesRowCleaner rows)
         var sales = new List<SalesRow>(accepted.Count - superseded);
         foreach (var row in accepted)
             if (row is not null) sales.Add(row);
+        PipelineMetrics.BatchDone("transform", records, sales.Count, quarantined.Count, started);
         return new CleanedBatch(batch, records, sales, quarantined, outOfRange, superseded);
     }
 }

@@ -21,16 +21,21 @@ public class MeshFixture : IAsyncLifetime
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly bool _watchIncoming;
+    private readonly IReadOnlyList<string> _extraArgs;
     private DistributedApplication? _app;
     private Exception? _startFailure;
 
     /// <summary>The shared mesh: files in landing/incoming/ are scanned only when a test asks (POST /landing/scan).</summary>
     public MeshFixture() : this("mesh", watchIncoming: false) { }
 
-    /// <summary>Another mesh of the run, with its own databases, queues and landing folder named after <paramref name="name"/>.</summary>
-    protected MeshFixture(string name, bool watchIncoming)
+    /// <summary>
+    /// Another mesh of the run, with its own databases, queues and landing folder named after
+    /// <paramref name="name"/>, and more AppHost arguments.
+    /// </summary>
+    protected internal MeshFixture(string name, bool watchIncoming, IReadOnlyList<string>? extraArgs = null)
     {
         _watchIncoming = watchIncoming;
+        _extraArgs = extraArgs ?? [];
         // A prefix of its own that no other mesh's prefix starts with: cleanup deletes by prefix.
         Prefix = name == "mesh" ? TestEnvironment.RunId : $"{name}{TestEnvironment.RunId}";
         OltpConnectionString = TestDatabases.OltpDatabase(name);
@@ -84,6 +89,7 @@ public class MeshFixture : IAsyncLifetime
                 $"--ConnectionStrings:oltp={OltpConnectionString}",
                 $"--ConnectionStrings:ingestdb={IngestConnectionString}",
                 $"--ConnectionStrings:olap={OlapConnectionString}",
+                .. _extraArgs,
             ], (options, _) => options.DisableDashboard = true);
             // COFFEEMESH_TEST_LOGS=1 shows the AppHost's and the services' logs while debugging the fixture.
             if (Environment.GetEnvironmentVariable("COFFEEMESH_TEST_LOGS") == "1")

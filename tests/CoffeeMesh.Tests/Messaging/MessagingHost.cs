@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using CoffeeMesh.Contracts;
 using CoffeeMesh.Messaging;
 using CoffeeMesh.Messaging.Storage;
+using CoffeeMesh.Messaging.Telemetry;
 using CoffeeMesh.Tests.Infrastructure;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,10 +18,10 @@ namespace CoffeeMesh.Tests.Messaging;
 public sealed class MessagingHost : IAsyncDisposable
 {
     private readonly IHost _host;
-    private readonly ConcurrentBag<(Guid, SalesBatchStored, DateTime)> _received;
+    private readonly ConcurrentBag<Received> _received;
     public IServiceProvider Services => _host.Services;
 
-    private MessagingHost(IHost host, ConcurrentBag<(Guid, SalesBatchStored, DateTime)> received) => (_host, _received) = (host, received);
+    private MessagingHost(IHost host, ConcurrentBag<Received> received) => (_host, _received) = (host, received);
 
     public static async Task<MessagingHost> StartAsync(string connectionString, StoreDialect dialect, string prefix, bool deliver = true, bool consume = true,
         IReadOnlyDictionary<string, string>? settings = null)
@@ -30,7 +32,7 @@ public sealed class MessagingHost : IAsyncDisposable
         builder.Configuration["Messaging:QueuePrefix"] = prefix;
         builder.Configuration["Outbox:PollInterval"] = "00:00:00.500";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.Configuration[key] = value;
-        var received = new ConcurrentBag<(Guid, SalesBatchStored, DateTime)>();
+        var received = new ConcurrentBag<Received>();
         builder.Services.AddSingleton(received);
         // The bus first, as in the services: its endpoints are up before the delivery loop publishes.
         builder.AddCoffeeMeshBus(bus => { if (consume) bus.AddConsumer<RecordingConsumer>(); });
@@ -44,7 +46,10 @@ public sealed class MessagingHost : IAsyncDisposable
         return new MessagingHost(host, received);
     }
 
-    public IReadOnlyList<(Guid MessageId, SalesBatchStored Message, DateTime ReceivedAt)> Messages => _received.ToList();
+    /// <summary>A message as the consumer saw it: with the trace it was consumed in and the ingestion creation time it carried.</summary>
+    public sealed record Received(Guid MessageId, SalesBatchStored Message, DateTime ReceivedAt, ActivityTraceId? TraceId, string? IngestionCreated);
+
+    public IReadOnlyList<Received> Messages => _received.ToList();
 
     public async Task WaitForAsync(int count, TimeSpan timeout)
     {
@@ -58,11 +63,12 @@ public sealed class MessagingHost : IAsyncDisposable
         _host.Dispose();
     }
 
-    public sealed class RecordingConsumer(ConcurrentBag<(Guid, SalesBatchStored, DateTime)> received) : IConsumer<SalesBatchStored>
+    public sealed class RecordingConsumer(ConcurrentBag<Received> received) : IConsumer<SalesBatchStored>
     {
         public Task Consume(ConsumeContext<SalesBatchStored> context)
         {
-            received.Add((context.MessageId!.Value, context.Message, DateTime.UtcNow));
+            received.Add(new Received(context.MessageId!.Value, context.Message, DateTime.UtcNow, Activity.Current?.TraceId,
+                CarriedHeaders.Current?.GetValueOrDefault(CarriedHeaders.IngestionCreated)));
             return Task.CompletedTask;
         }
     }

@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using CoffeeMesh.Contracts;
 using CoffeeMesh.Messaging;
 using CoffeeMesh.Messaging.Inbox;
 using CoffeeMesh.Messaging.Outbox;
 using CoffeeMesh.Messaging.Storage;
+using CoffeeMesh.Messaging.Telemetry;
 using CoffeeMesh.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -85,6 +87,60 @@ public sealed class OutboxInboxTests
             var received = Assert.Single(after.Messages);
             Assert.Equal(committed.IngestionId, received.Message.IngestionId);
             Assert.Equal(MessageIds.For("test", committed.IngestionId, 1), received.MessageId);
+        }
+        finally
+        {
+            await Drop(dialect, cs);
+            await RabbitCleanup.DeletePrefixedAsync(prefix);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Dialects))]
+    public async Task A_message_is_consumed_in_the_trace_it_was_written_in_and_carries_its_headers_on(StoreDialect dialect)
+    {
+        var cs = Database(dialect, $"trace_{dialect}".ToLowerInvariant());
+        var prefix = TestEnvironment.RunId + "-trace" + dialect;
+        using var source = new ActivitySource("CoffeeMesh.Tests.Outbox");
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name is "MassTransit" or MessagingDiagnostics.ActivitySourceName || s == source,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        try
+        {
+            await using var host = await MessagingHost.StartAsync(cs, dialect, prefix);
+            var store = host.Services.GetRequiredService<ServiceStore>();
+            var outbox = host.Services.GetRequiredService<Outbox>();
+            var created = new DateTime(2025, 3, 4, 5, 6, 7, DateTimeKind.Utc);
+            ActivityTraceId written;
+            using (var work = source.StartActivity("a request that stores a batch"))
+            using (CarriedHeaders.BeginIngestion(created))
+            {
+                written = work!.TraceId;
+                await using var c = await store.OpenAsync(default);
+                await using var tx = await c.BeginTransactionAsync();
+                await outbox.AddAsync(c, tx, Event(1), Guid.NewGuid(), default);
+                await tx.CommitAsync();
+            }
+            // Written outside any trace: it starts a trace of its own.
+            await using (var c = await store.OpenAsync(default))
+            await using (var tx = await c.BeginTransactionAsync())
+            {
+                await outbox.AddAsync(c, tx, Event(2), Guid.NewGuid(), default);
+                await tx.CommitAsync();
+            }
+            outbox.Committed();
+
+            await host.WaitForAsync(2, TimeSpan.FromSeconds(20));
+            var traced = Assert.Single(host.Messages, m => m.Message.Sequence == 1);
+            Assert.Equal(written, traced.TraceId);
+            Assert.Equal(created, DateTime.Parse(traced.IngestionCreated!, null, System.Globalization.DateTimeStyles.RoundtripKind));
+            var untraced = Assert.Single(host.Messages, m => m.Message.Sequence == 2);
+            Assert.NotNull(untraced.TraceId);
+            Assert.NotEqual(written, untraced.TraceId);
+            Assert.Null(untraced.IngestionCreated);
         }
         finally
         {

@@ -244,6 +244,6 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
     public async Task Migrations_are_safe_to_rerun()
     {
         await Migrations.ApplyAsync(_pg, OlapSchema.Migrations, NullLogger.Instance, default);
-        Assert.Equal(OlapSchema.Migrations.Count, await Count("SELECT COUNT(*) FROM schema_version"));
+        Assert.Equal(MessagingSchema.WithLaterSteps(OlapSchema.Migrations, StoreDialect.PostgreSql).Count, await Count("SELECT COUNT(*) FROM schema_version"));
     }
 }

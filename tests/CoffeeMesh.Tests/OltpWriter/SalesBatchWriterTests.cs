@@ -162,7 +162,7 @@ public sealed class SalesBatchWriterTests : IAsyncLifetime
     public async Task Migrations_are_safe_to_rerun()
     {
         await Migrations.ApplyAsync(_store, OltpSchema.Migrations, NullLogger.Instance, default);
-        Assert.Equal(OltpSchema.Migrations.Count, await Count("SELECT COUNT(*) FROM schema_version"));
+        Assert.Equal(MessagingSchema.WithLaterSteps(OltpSchema.Migrations, StoreDialect.MySql).Count, await Count("SELECT COUNT(*) FROM schema_version"));
     }
 
     [Fact]
