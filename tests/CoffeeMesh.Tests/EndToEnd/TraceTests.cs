@@ -25,8 +25,9 @@ public sealed class TraceTests(TraceTests.TracedMesh traced, ITestOutputHelper o
             var traceIds = spans.Where(s => s.Attributes.GetValueOrDefault("coffeemesh.ingestion_id") == id.ToString()).Select(s => s.TraceId).Distinct().ToList();
             if (traceIds.Count != 1) return null;
             var inTrace = spans.Where(s => s.TraceId == traceIds[0]).ToList();
-            return inTrace.Count(s => s.Name == "olap-sync sync batch") == batches ? inTrace : null;
-        }, "spans of every batch synced, in one trace");
+            // The last spans of a batch: its synced event published by olap-sync's outbox.
+            return inTrace.Count(s => s.Service == "olap-sync" && s.Name == "outbox deliver") == batches ? inTrace : null;
+        }, "every batch's synced event published, in the ingestion's one trace");
 
         foreach (var (name, count) in trace.GroupBy(s => $"{s.Service}: {s.Scope}: {s.Name}").OrderBy(g => g.Key).Select(g => (g.Key, g.Count())))
             output.WriteLine($"{count,5}  {name}");
@@ -48,7 +49,8 @@ public sealed class TraceTests(TraceTests.TracedMesh traced, ITestOutputHelper o
             Assert.Contains(trace, s => s.Name == "oltp-writer store batch" && s.Attributes.GetValueOrDefault("coffeemesh.sequence") == seq);
             Assert.Contains(trace, s => s.Name == "olap-sync sync batch" && s.Attributes.GetValueOrDefault("coffeemesh.sequence") == seq);
         }
-        Assert.Equal(batches, trace.Count(s => s.Service == "transform" && s.Name.EndsWith(" process")));
+        // At least once: a request or batch delivered again (the outbox retries a publish that outlasted its limit) is in the trace too.
+        Assert.True(trace.Count(s => s.Service == "transform" && s.Name.EndsWith(" process")) >= batches);
         // The outbox's publishing continues the trace (no trace of its own per delivery round).
         Assert.Contains(trace, s => s.Service == "oltp-writer" && s.Name == "outbox deliver");
         Assert.Contains(trace, s => s.Service == "olap-sync" && s.Name == "outbox deliver");
@@ -68,12 +70,15 @@ public sealed class TraceTests(TraceTests.TracedMesh traced, ITestOutputHelper o
         await WaitForAsync(() => Total("coffeemesh.ingestion.landing_to_star_schema") is { Count: var n } && n == batches ? "" : null,
             "the landing-to-star-schema time of every batch");
 
-        Assert.Equal(rows, Total("coffeemesh.stage.rows_out", "ingest").Value);
-        Assert.Equal(rows, Total("coffeemesh.stage.rows_in", "transform").Value);
-        Assert.Equal(status["quarantined"]!.GetValue<long>(), Total("coffeemesh.stage.rows_quarantined", "transform").Value);
-        Assert.Equal(Total("coffeemesh.stage.rows_out", "transform").Value, Total("coffeemesh.stage.rows_in", "oltp-writer").Value);
+        // ingest and transform count the work they did, a batch delivered twice (at least once) twice;
+        // the stores count what they stored, a duplicate dropped by their inbox not at all.
+        Assert.True(Total("coffeemesh.stage.rows_out", "ingest").Value >= rows);
+        Assert.True(Total("coffeemesh.stage.rows_in", "transform").Value >= rows);
+        Assert.True(Total("coffeemesh.stage.rows_quarantined", "transform").Value >= status["quarantined"]!.GetValue<long>());
+        Assert.Equal(status["stored_oltp"]!.GetValue<long>(), Total("coffeemesh.stage.rows_out", "oltp-writer").Value);
         Assert.Equal(status["synced_olap"]!.GetValue<long>(), Total("coffeemesh.stage.rows_out", "olap-sync").Value);
-        Assert.All(Stages, stage => Assert.Equal(batches, Total("coffeemesh.stage.batch_duration", stage).Count));
+        Assert.All(["ingest", "transform"], stage => Assert.True(Total("coffeemesh.stage.batch_duration", stage).Count >= batches));
+        Assert.All(["oltp-writer", "olap-sync"], stage => Assert.Equal(batches, Total("coffeemesh.stage.batch_duration", stage).Count));
         Assert.True(Total("coffeemesh.consumer.lag", messageType: "CleanSalesBatch").Count >= batches);
         Assert.True(Total("coffeemesh.consumer.lag", messageType: "SalesBatchStored").Count >= batches);
     }
