@@ -47,7 +47,7 @@ public sealed class OlapSchemaTests
             var later = new Migration(Latest + 1, "a later step", ["CREATE TABLE IF NOT EXISTS later_step (id INT NOT NULL PRIMARY KEY)"]);
             await Migrations.ApplyAsync(ServiceStore.PostgreSql(cs), [.. OlapSchema.Migrations, later], NullLogger.Instance, default);
 
-            Assert.Equal(Latest + 1, await TestDatabases.PostgresScalarAsync<long>(cs, "SELECT COUNT(*) FROM schema_version"));
+            Assert.Equal(Latest + 1, await TestDatabases.PostgresScalarAsync<long>(cs, "SELECT COUNT(*) FROM schema_version WHERE version < 10000"));
             Assert.Equal("a later step", await TestDatabases.PostgresScalarAsync<string>(cs, "SELECT name FROM schema_version WHERE version = @v", ("@v", Latest + 1)));
             Assert.Equal(1, await TestDatabases.PostgresScalarAsync<long>(cs,
                 "SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = 'later_step'"));
@@ -68,7 +68,7 @@ public sealed class OlapSchemaTests
             await Migrations.ApplyAsync(store, OlapSchema.Migrations.Where(m => m.Version < 5).ToList(), NullLogger.Instance, default);
             await Migrations.ApplyAsync(store, OlapSchema.Migrations, NullLogger.Instance, default);
 
-            Assert.Equal(Latest, await TestDatabases.PostgresScalarAsync<long>(cs, "SELECT COUNT(*) FROM schema_version"));
+            Assert.Equal(Latest, await TestDatabases.PostgresScalarAsync<long>(cs, "SELECT COUNT(*) FROM schema_version WHERE version < 10000"));
             Assert.Equal(0, await TestDatabases.PostgresScalarAsync<long>(cs, "SELECT COUNT(*) FROM schema_version WHERE name LIKE '%(baseline)'"));
         }
         finally

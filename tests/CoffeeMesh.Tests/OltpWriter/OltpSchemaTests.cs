@@ -45,7 +45,7 @@ public sealed class OltpSchemaTests
             var later = new Migration(Latest + 1, "a later step", ["CREATE TABLE IF NOT EXISTS later_step (id INT NOT NULL PRIMARY KEY)"]);
             await Migrations.ApplyAsync(ServiceStore.MySql(cs), [.. OltpSchema.Migrations, later], NullLogger.Instance, default);
 
-            Assert.Equal(Latest + 1, await TestDatabases.ScalarAsync<long>(cs, "SELECT COUNT(*) FROM schema_version"));
+            Assert.Equal(Latest + 1, await TestDatabases.ScalarAsync<long>(cs, "SELECT COUNT(*) FROM schema_version WHERE version < 10000"));
             Assert.Equal("a later step", await TestDatabases.ScalarAsync<string>(cs, "SELECT name FROM schema_version WHERE version = @v", ("@v", Latest + 1)));
             Assert.Equal(1, await TestDatabases.ScalarAsync<long>(cs,
                 "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'later_step'"));
@@ -66,7 +66,7 @@ public sealed class OltpSchemaTests
             await Migrations.ApplyAsync(store, OltpSchema.Migrations.Where(m => m.Version < 7).ToList(), NullLogger.Instance, default);
             await Migrations.ApplyAsync(store, OltpSchema.Migrations, NullLogger.Instance, default);
 
-            Assert.Equal(Latest, await TestDatabases.ScalarAsync<long>(cs, "SELECT COUNT(*) FROM schema_version"));
+            Assert.Equal(Latest, await TestDatabases.ScalarAsync<long>(cs, "SELECT COUNT(*) FROM schema_version WHERE version < 10000"));
             Assert.Equal(0, await TestDatabases.ScalarAsync<long>(cs, "SELECT COUNT(*) FROM schema_version WHERE name LIKE '%(baseline)'"));
         }
         finally
