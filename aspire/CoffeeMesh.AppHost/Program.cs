@@ -88,12 +88,25 @@ var ingest = builder.AddProject<Projects.CoffeeMesh_Ingest>("ingest")
     .WithHttpHealthCheck("/health")
     .WithReplicas(Replicas("ingest"));
 
-builder.AddProject<Projects.CoffeeMesh_CloudPublisher>("cloud-publisher")
+// The GCS emulator (docs/gcs-emulator.md), in both modes: 4443 by default, 0 for a free port (tests).
+// Its objects persist beside the landing folder, or under .infra.
+var gcsData = config["CoffeeMesh:LandingFolder"] is { Length: > 0 } landingSet
+    ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(landingSet))!, "gcs-data")
+    : Path.Combine(repoRoot, ".infra", "gcs-data");
+var gcs = builder.AddProject<Projects.CoffeeMesh_GcsEmulator>("gcs-emulator")
+    .WithHttpEndpoint(port: int.TryParse(config["CoffeeMesh:GcsPort"], out var gcsPort) && gcsPort > 0 ? gcsPort : null, name: "http")
+    .WithEnvironment("GcsEmulator__DataDirectory", gcsData)
+    .WithHttpHealthCheck("/health");
+
+var cloudPublisher = builder.AddProject<Projects.CoffeeMesh_CloudPublisher>("cloud-publisher")
     .WithHttpEndpoint(name: "http")
-    .WithReference(rabbit)
-    .WaitFor(rabbitReady)
+    .WithReference(rabbit).WithReference(oltp).WithReference(gcs)
+    .WaitFor(rabbitReady).WaitFor(mysqlReady).WaitFor(gcs)
+    .WithEnvironment("CloudPublisher__GcsUrl", ReferenceExpression.Create($"{gcs.GetEndpoint("http")}/storage/v1/"))
     .WithHttpHealthCheck("/health")
     .WithReplicas(Replicas("cloud-publisher"));
+// ingest starts reading only once every consumer of the batches' events has bound its queue.
+ingest.WaitFor(cloudPublisher);
 
 // A service started by the AppHost ends when the `dotnet run` that launched it ends (ServiceDefaults),
 // instead of running on outside the AppHost.

@@ -34,6 +34,8 @@ public sealed record IngestionStatus
     /// <summary>Its facts in the star schema, as PostgreSQL counts them; null until counted.</summary>
     [JsonPropertyName("synced_olap")] public long? SyncedOlap { get; init; }
     [JsonPropertyName("rejected_olap")] public long RejectedOlap { get; init; }
+    /// <summary>Rows in the ingestion's processed objects in the bucket, as cloud-publisher reported them; null until it published a batch. Not part of completion.</summary>
+    [JsonPropertyName("published_gcs")] public long? PublishedGcs { get; init; }
     [JsonPropertyName("rejected_olap_reasons")] public IReadOnlyDictionary<string, long> RejectedOlapReasons { get; init; } = new Dictionary<string, long>();
     /// <summary>The stores' counts agree with the stages' reports; null until both stores counted.</summary>
     [JsonPropertyName("verified")] public bool? Verified { get; init; }

@@ -36,6 +36,7 @@ builder.AddCoffeeMeshBus(bus =>
     bus.AddConsumer<BatchCleanedLedgerConsumer>(typeof(BatchCleanedLedgerConsumerDefinition));
     bus.AddConsumer<BatchStoredLedgerConsumer>(typeof(BatchStoredLedgerConsumerDefinition));
     bus.AddConsumer<BatchSyncedLedgerConsumer>(typeof(BatchSyncedLedgerConsumerDefinition));
+    bus.AddConsumer<BatchPublishedLedgerConsumer>(typeof(BatchPublishedLedgerConsumerDefinition));
     bus.AddConsumer<IngestionCountedLedgerConsumer>(typeof(IngestionCountedLedgerConsumerDefinition));
 });
 // After the bus: its hosted service has started (and declared its endpoints) before the outbox delivers.

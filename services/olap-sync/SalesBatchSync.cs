@@ -83,6 +83,7 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
         var synced = new SalesBatchSynced
         {
             IngestionId = batch.IngestionId, Sequence = batch.Sequence, RowsSynced = facts.Count - rejected, Rejected = rejected, RejectedByReason = rejectedByReason,
+            IngestionNumber = batch.IngestionNumber, FirstLine = batch.FirstLine, LastLine = batch.LastLine,
         };
         await outbox.AddAsync(pg, tx, synced, MessageIds.For("synced", batch.IngestionId, batch.Sequence), ct);
         await tx.CommitAsync(ct);

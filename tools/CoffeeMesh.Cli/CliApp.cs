@@ -14,7 +14,7 @@ public static class CliApp
     public const int UsageError = 2;
     public const int Interrupted = 130;
 
-    private static readonly string[] Commands = ["generate", "ingest", "status", "ingestions", "errors", "replay"];
+    private static readonly string[] Commands = ["generate", "ingest", "status", "ingestions", "errors", "replay", "export"];
 
     /// <summary>Runs one command line and returns its exit code.</summary>
     public static async Task<int> RunAsync(string[] args, CliConsoles consoles, CancellationToken ct = default)
@@ -53,6 +53,10 @@ public static class CliApp
                 .WithDescription("What waits in the stages' dead-letter queues, and why");
             c.AddCommand<ReplayCommand>("replay")
                 .WithDescription("Send dead-lettered messages back to their queues after a fix");
+            c.AddCommand<ExportCommand>("export")
+                .WithDescription("Write a date range of sales, as MySQL holds them, as the old pipeline's processed CSV (to a file or gs://)")
+                .WithExample("export", "--from", "2025-01-01", "--to", "2025-01-31", "--out", "exports/january.csv")
+                .WithExample("export", "--from", "2025-01-01", "--to", "2025-01-31", "--out", "gs://coffee-sales-data/exports/january.csv");
             c.AddCommand<GenerateCommand>("generate")
                 .WithDescription("Write a file of synthetic sales in the raw export format")
                 .WithExample("generate", "--rows", "1_000_000", "--out", "bench/data/raw.csv", "--dirty", "0.01");

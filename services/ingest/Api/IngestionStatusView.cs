@@ -44,6 +44,7 @@ public sealed class IngestionStatusView(ServiceStore store, IngestionStore inges
         StageSums S(string stage) => ledger.GetValueOrDefault(stage) ?? StageSums.None;
         var oltp = S(IngestionLedger.OltpWriter);
         var olap = S(IngestionLedger.OlapSync);
+        var published = ledger.GetValueOrDefault(IngestionLedger.CloudPublisher);
         counts.TryGetValue(IngestionLedger.OltpWriter, out var oltpCount);
         counts.TryGetValue(IngestionLedger.OlapSync, out var olapCount);
 
@@ -102,10 +103,11 @@ public sealed class IngestionStatusView(ServiceStore store, IngestionStore inges
             SyncedOlap = olapCount?.Rows,
             RejectedOlap = olapCount?.Rejected ?? olap.Rejected,
             RejectedOlapReasons = olapCount?.ByReason ?? reasons.GetValueOrDefault(IngestionLedger.OlapSync) ?? new Dictionary<string, long>(),
+            PublishedGcs = published?.RowsOut,
             Verified = oltpCount is null || olapCount is null ? null : oltpCount.Agrees(oltp) && olapCount.AgreesOnFacts(olap),
             // The accounting identity, on the stores' counts.
             Balanced = completed ? accepted + quarantined + outOfRange == r.RowsRead : null,
-            Stages = Funnel(r, S(IngestionLedger.Transform), oltp, olap),
+            Stages = Funnel(r, S(IngestionLedger.Transform), oltp, olap, published ?? StageSums.None),
             Failures = open.Select(f => new StageFailure(f.Stage, f.Sequence < 0 ? null : f.Sequence, f.MessageType, f.Reason, f.FailedAt)).ToList(),
             Stalled = stalled,
             AttributeChanges = oltpCount?.AttributeChanges ?? [],
@@ -121,8 +123,9 @@ public sealed class IngestionStatusView(ServiceStore store, IngestionStore inges
     /// The stages as a funnel: each stage's rows in are what the stage before it passed on, and its
     /// quarantined are the rows it held back itself (transform: rules and dates out of range;
     /// oltp-writer: rows MySQL refused, store_rejected; olap-sync: facts PostgreSQL refused).
+    /// cloud-publisher is given a batch's rows as MySQL holds them when it publishes it.
     /// </summary>
-    private static List<StageProgress> Funnel(IngestionRecord r, StageSums transform, StageSums oltp, StageSums olap)
+    private static List<StageProgress> Funnel(IngestionRecord r, StageSums transform, StageSums oltp, StageSums olap, StageSums published)
     {
         // The writer's quarantined rows include transform's; its own are the difference, once both have reported the same batches.
         var writerRefused = transform.Batches == oltp.Batches ? Math.Max(0, oltp.Quarantined - transform.Quarantined) : 0;
@@ -133,6 +136,7 @@ public sealed class IngestionStatusView(ServiceStore store, IngestionStore inges
                 transform.FirstAt, transform.LastAt),
             new(IngestionLedger.OltpWriter, oltp.Batches, oltp.RowsOut + oltp.Superseded + writerRefused, oltp.RowsOut, writerRefused, oltp.FirstAt, oltp.LastAt),
             new(IngestionLedger.OlapSync, olap.Batches, olap.RowsIn, olap.RowsOut, olap.Rejected, olap.FirstAt, olap.LastAt),
+            new(IngestionLedger.CloudPublisher, published.Batches, published.RowsIn, published.RowsOut, 0, published.FirstAt, published.LastAt),
         ];
     }
 

@@ -28,6 +28,7 @@ public sealed class DeadLetters(IConfiguration configuration, IEndpointNameForma
         new("oltp-writer", names.Consumer<CleanSalesBatchConsumer>()),
         new("oltp-writer", names.Consumer<IngestionReadConsumer>()),
         new("olap-sync", names.Consumer<SalesBatchStoredConsumer>()),
+        new("cloud-publisher", names.Consumer<SalesBatchSyncedConsumer>()),
         new("ingest", names.Consumer<StageFaultConsumer>()),
     ];
 
@@ -37,6 +38,7 @@ public sealed class DeadLetters(IConfiguration configuration, IEndpointNameForma
     private sealed class CleanSalesBatchConsumer : IConsumer { }
     private sealed class IngestionReadConsumer : IConsumer { }
     private sealed class SalesBatchStoredConsumer : IConsumer { }
+    private sealed class SalesBatchSyncedConsumer : IConsumer { }
 
     /// <summary>How many messages wait in each error queue (absent queues are left out).</summary>
     public async Task<IReadOnlyList<(Queue Queue, uint Messages)>> CountAsync(CancellationToken ct)

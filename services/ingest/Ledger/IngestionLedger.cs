@@ -21,6 +21,7 @@ public sealed class IngestionLedger(ServiceStore store, Inbox inbox, Outbox outb
     public const string Transform = "transform";
     public const string OltpWriter = "oltp-writer";
     public const string OlapSync = "olap-sync";
+    public const string CloudPublisher = "cloud-publisher";
     private const int MaxReason = 255;
 
     /// <summary>
@@ -58,7 +59,7 @@ public sealed class IngestionLedger(ServiceStore store, Inbox inbox, Outbox outb
         {
             await c.Command("UPDATE ingestion SET last_reported_at = @now WHERE ingestion_id = @id", tx).With("@now", now).With("@id", ingestionId)
                 .ExecuteNonQueryAsync(ct);
-            if (stage != Transform) requested = await RequestCountIfDoneAsync(c, tx, ingestion, ct);
+            if (stage is OltpWriter or OlapSync) requested = await RequestCountIfDoneAsync(c, tx, ingestion, ct);
         }
         await tx.CommitAsync(ct);
         if (requested) outbox.Committed();

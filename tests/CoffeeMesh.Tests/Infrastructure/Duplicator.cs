@@ -14,9 +14,10 @@ public sealed class Duplicator : IAsyncDisposable
     private static readonly (string Type, string Consumer)[] Routes =
     [
         ("IngestionRequested", "ingestion-requested"), ("RawSalesBatch", "raw-sales-batch"), ("CleanSalesBatch", "clean-sales-batch"),
-        ("SalesBatchStored", "sales-batch-stored"),
+        ("SalesBatchStored", "sales-batch-stored"), ("SalesBatchSynced", "sales-batch-synced"),
         // The ingestion ledger's events and the stores' counts.
         ("SalesBatchCleaned", "batch-cleaned-ledger"), ("SalesBatchStored", "batch-stored-ledger"), ("SalesBatchSynced", "batch-synced-ledger"),
+        ("SalesBatchPublished", "batch-published-ledger"),
         ("IngestionCountRequested", "sales-count"), ("IngestionCountRequested", "fact-count"), ("IngestionCounted", "ingestion-counted-ledger"),
     ];
 

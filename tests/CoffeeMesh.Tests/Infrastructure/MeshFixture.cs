@@ -50,6 +50,8 @@ public class MeshFixture : IAsyncLifetime
     public string OlapConnectionString { get; }
     public string Landing { get; }
     public HttpClient Ingest { get; private set; } = null!;
+    /// <summary>The mesh's GCS emulator's JSON API, e.g. http://127.0.0.1:PORT/storage/v1/.</summary>
+    public string GcsUrl { get; private set; } = "";
     public DistributedApplication App => _app ?? throw new InvalidOperationException("call StartAsync first");
 
     public const int BatchSize = 1000;
@@ -73,6 +75,8 @@ public class MeshFixture : IAsyncLifetime
             [
                 "--CoffeeMesh:Infrastructure=local",
                 "--CoffeeMesh:IngestPort=0",
+                // The GCS emulator on a free port too; its data folder is beside the landing folder (deleted with it).
+                "--CoffeeMesh:GcsPort=0",
                 $"--CoffeeMesh:BatchSize={BatchSize}",
                 $"--CoffeeMesh:MaxBatchesAhead={MaxBatchesAhead}",
                 // Two writer processes share the clean-batch queue in every end-to-end test, and two
@@ -110,6 +114,7 @@ public class MeshFixture : IAsyncLifetime
             }
             Ingest = app.CreateHttpClient("ingest", "http");
             Ingest.Timeout = TimeSpan.FromMinutes(5);
+            GcsUrl = $"{app.GetEndpoint("gcs-emulator", "http").ToString().TrimEnd('/')}/storage/v1/";
             _app = app;
         }
         finally
