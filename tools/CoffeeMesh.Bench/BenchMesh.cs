@@ -61,6 +61,8 @@ public sealed class BenchMesh : IAsyncDisposable
             $"--ConnectionStrings:olap={olap}",
         ], (options, _) => options.DisableDashboard = true);
         // The report is the output: the AppHost's and the HTTP client's information lines are not.
+        // (The AppHost's appsettings.json sets Information by category; configuration wins over SetMinimumLevel.)
+        builder.Configuration["Logging:LogLevel:Default"] = "Warning";
         builder.Services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         var app = await builder.BuildAsync();
         var mesh = new BenchMesh(app, prefix, oltp, ingestDb, olap, landing);
