@@ -34,9 +34,8 @@ public static class Extensions
     }
 
     /// <summary>
-    /// ASP.NET Core, HttpClient and Polly log every request at Information: an ingestion's status
-    /// polled ten times a second wrote about 25 lines a poll to the console, the Aspire dashboard
-    /// and the OTLP exporter. They log at Warning here. These are the lowest-precedence settings,
+    /// ASP.NET Core, HttpClient and Polly log every request at Information: a status page polled a
+    /// few times a second flooded the console, the Aspire dashboard and the OTLP exporter. They log at Warning here. These are the lowest-precedence settings,
     /// so appsettings or an environment variable (Logging__LogLevel__Microsoft.AspNetCore=Information) still win.
     /// </summary>
     public static TBuilder AddDefaultLogLevels<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
