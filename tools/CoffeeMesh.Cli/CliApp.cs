@@ -36,6 +36,8 @@ public static class CliApp
         app.Configure(c =>
         {
             c.SetApplicationName("coffeemesh");
+            // A misspelled option is an error, not silently ignored (--wiat must not start an ingestion that is not waited for).
+            c.UseStrictParsing();
             c.ConfigureConsole(console);
             c.Settings.Registrar.RegisterInstance(consoles);
             c.CancellationExitCode(Interrupted);

@@ -16,6 +16,9 @@ public static class IngestionEndpoints
         // A file already under the landing folder.
         app.MapPost("/ingestions", async (HttpContext http, IngestionStore store, LandingFolder landing, IOptions<IngestOptions> options, CancellationToken ct) =>
             {
+                if (!http.Request.HasJsonContentType())
+                    return Problem("the body must be JSON (Content-Type: application/json): {\"source\": \"file.csv\", \"from\": \"2025-01-01\", \"to\": \"2025-01-31\"}",
+                        statusCode: StatusCodes.Status415UnsupportedMediaType);
                 IngestionRequest? request;
                 try { request = await http.Request.ReadFromJsonAsync<IngestionRequest>(ct); }
                 catch (Exception e) when (e is System.Text.Json.JsonException or BadHttpRequestException)

@@ -36,6 +36,20 @@ public sealed class CliAppTests
     }
 
     [Fact]
+    public async Task A_misspelled_option_exits_2_naming_it_instead_of_being_ignored()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var run = await CliRunner.RunAsync("ingest", file, "--wiat", "--url", "http://127.0.0.1:9");
+
+            Assert.Equal(2, run.Exit);
+            Assert.Contains("wiat", run.Error);
+        }
+        finally { File.Delete(file); }
+    }
+
+    [Fact]
     public async Task A_date_not_written_yyyy_MM_dd_exits_2_naming_the_option()
     {
         var file = Path.GetTempFileName();

@@ -93,6 +93,17 @@ public sealed class IngestionLedgerTests(MeshFixture mesh) : MeshTests(mesh)
         Assert.Equal(HttpStatusCode.NotFound, (await mesh.Ingest.GetAsync($"/ingestions/{Guid.NewGuid()}")).StatusCode);
     }
 
+    [Fact]
+    public async Task A_request_that_is_not_JSON_is_refused_with_a_problem_not_a_server_error()
+    {
+        var plain = await mesh.Ingest.PostAsync("/ingestions", new StringContent("source=sales.csv", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
+        var empty = await mesh.Ingest.PostAsync("/ingestions", null);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, plain.StatusCode);
+        Assert.Contains("application/json", await plain.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, empty.StatusCode);
+    }
+
     /// <summary>A file of <paramref name="rows"/> good rows, plus a row with a bad date, a row with a bad price, and a duplicate of the first id.</summary>
     private string FileWithDuplicatesAndBadRows(string name, int rows, int firstId) =>
         mesh.WriteLandingFile(name, Csv.Header
