@@ -29,9 +29,9 @@ public sealed record IngestionStatus
     [JsonPropertyName("out_of_range")] public long OutOfRange { get; init; }
     [JsonPropertyName("duplicates_superseded")] public long DuplicatesSuperseded { get; init; }
     [JsonPropertyName("quarantined_by_reason")] public IReadOnlyDictionary<string, long> QuarantinedByReason { get; init; } = new Dictionary<string, long>();
-    /// <summary>Sales rows in MySQL whose current version came from this ingestion, as MySQL counts them; null until counted.</summary>
+    /// <summary>Sales rows in MySQL whose current version came from this ingestion, as MySQL counted them at completion (a later ingestion may replace some since); null until counted.</summary>
     [JsonPropertyName("stored_oltp")] public long? StoredOltp { get; init; }
-    /// <summary>Its facts in the star schema, as PostgreSQL counts them; null until counted.</summary>
+    /// <summary>Its facts in the star schema, as PostgreSQL counted them at completion; null until counted.</summary>
     [JsonPropertyName("synced_olap")] public long? SyncedOlap { get; init; }
     [JsonPropertyName("rejected_olap")] public long RejectedOlap { get; init; }
     /// <summary>Rows in the ingestion's processed objects in the bucket, as cloud-publisher reported them; null until it published a batch. Not part of completion.</summary>

@@ -40,7 +40,7 @@ public static class IngestionEndpoints
         app.MapUploadEndpoint();
 
         app.MapGet("/ingestions/{id:guid}", async (Guid id, IngestionStatusView status, CancellationToken ct) =>
-            await status.GetAsync(id, ct) is { } found ? Results.Json(found) : Results.NotFound());
+            await status.GetAsync(id, ct) is { } found ? Results.Json(found) : Problem($"no ingestion {id}", statusCode: StatusCodes.Status404NotFound));
         // Recent ingestions, newest first.
         app.MapGet("/ingestions", async (int? limit, IngestionStatusView status, CancellationToken ct) =>
             limit is < 1 or > MaxListed

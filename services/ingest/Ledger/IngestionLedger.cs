@@ -121,8 +121,10 @@ public sealed class IngestionLedger(ServiceStore store, Inbox inbox, Outbox outb
             var counted = await CountedBatchesAsync(c, tx, count.IngestionId, ct);
             if (counted.TryGetValue(OltpWriter, out var stored) && stored >= ingestion.Batches
                 && counted.TryGetValue(OlapSync, out var synced) && synced >= ingestion.Batches)
-                await c.Command("UPDATE ingestion SET completed_at = @now WHERE ingestion_id = @id", tx).With("@now", now).With("@id", count.IngestionId)
-                    .ExecuteNonQueryAsync(ct);
+                // Completed when the last stage finished its last batch (its last event; the end of reading when no event came,
+                // as for ingestions older than the ledger), not when the count arrived.
+                await c.Command("UPDATE ingestion SET completed_at = GREATEST(updated_at, COALESCE(last_reported_at, updated_at)) WHERE ingestion_id = @id", tx)
+                    .With("@id", count.IngestionId).ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
     }
