@@ -114,8 +114,8 @@ public static class OltpBaseline
         JOIN products p ON p.product_id = s.product_id
         """,
 
-        // An ingestion as ingest read it (IngestionRead): its source, rows and batches, or the
-        // error that stopped the reading.
+        // No longer written: ingest's IngestionRead filled it before the ingestion ledger (ingest's
+        // own tables) replaced it; kept until a migration drops it.
         """
         CREATE TABLE IF NOT EXISTS ingestion (
           ingestion_id CHAR(36) NOT NULL PRIMARY KEY,

@@ -32,7 +32,7 @@ public sealed class IngestionRunner(
         var path = landing.Resolve(r.Source);
         if (path is null || !File.Exists(path))
         {
-            await ingestions.FinishAsync(r, r.NextSequence, r.RowsRead, $"source '{r.Source}' was not found under the landing folder", null, ct);
+            await ingestions.FinishAsync(r, $"source '{r.Source}' was not found under the landing folder", null, ct);
             return;
         }
 
@@ -44,7 +44,7 @@ public sealed class IngestionRunner(
         // appended region is read with the layout saved from its header.
         if (layout is null && r.StartOffset > 0)
         {
-            await ingestions.FinishAsync(r, 0, 0, "appended rows cannot be read: the file's header layout is unknown", null, ct);
+            await ingestions.FinishAsync(r, "appended rows cannot be read: the file's header layout is unknown", null, ct);
             return;
         }
         var sequence = r.NextSequence;
@@ -76,14 +76,14 @@ public sealed class IngestionRunner(
                     return;
                 }
             }
-            await ingestions.FinishAsync(r, sequence, rowsRead, null, layout, ct);
+            await ingestions.FinishAsync(r, null, layout, ct);
             logger.LogInformation("Ingestion {IngestionId} read {Rows} rows in {Batches} batches from {Source}, {Waited:F1} s of it waiting for the writer",
                 r.Id, rowsRead, sequence, r.Source, readAhead.Waited.TotalSeconds);
         }
         catch (SourceFormatException e)
         {
             logger.LogWarning("Ingestion {IngestionId} failed: {Error}", r.Id, e.Message);
-            await ingestions.FinishAsync(r, sequence, rowsRead, e.Message, layout, ct);
+            await ingestions.FinishAsync(r, e.Message, layout, ct);
         }
     }
 

@@ -89,10 +89,11 @@ public sealed class IngestionStore(ServiceStore store, Outbox outbox, Ledger.Ing
     }
 
     /// <summary>
-    /// Ends an ingestion (read to the end, or failed) and announces it through the outbox; a landing
+    /// Ends an ingestion (read to the end, or failed) and, when the stages have reported every batch already,
+    /// asks the stores to count it (IngestionLedger, through the outbox); a landing
     /// file's watermark moves to the end of what was read, in the same transaction.
     /// </summary>
-    public async Task FinishAsync(IngestionRecord r, int batches, long rowsRead, string? error, SourceFormat? layout, CancellationToken ct)
+    public async Task FinishAsync(IngestionRecord r, string? error, SourceFormat? layout, CancellationToken ct)
     {
         await using var c = await store.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
@@ -123,12 +124,10 @@ public sealed class IngestionStore(ServiceStore store, Outbox outbox, Ledger.Ing
                 .With("@now", now).With("@fid", fileId)
                 .ExecuteNonQueryAsync(ct);
         }
-        var read = new IngestionRead { IngestionId = r.Id, Source = r.Source, RowsRead = rowsRead, Batches = batches, Error = error };
-        await outbox.AddAsync(c, tx, read, MessageIds.For("read", r.Id, 0), ct);
         // The stages may have reported every batch before reading was marked done.
-        if (error is null) await ledger.ReadingFinishedAsync(c, tx, r.Id, ct);
+        var countRequested = error is null && await ledger.ReadingFinishedAsync(c, tx, r.Id, ct);
         await tx.CommitAsync(ct);
-        outbox.Committed();
+        if (countRequested) outbox.Committed();
     }
 
     private static async Task<long> GetLineAsync(DbConnection c, DbTransaction tx, Guid id, CancellationToken ct) =>
