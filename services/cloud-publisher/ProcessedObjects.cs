@@ -15,8 +15,13 @@ namespace CoffeeMesh.CloudPublisher;
 /// </summary>
 public sealed class ProcessedObjects(StorageClient client, IOptions<CloudPublisherOptions> options, ILogger<ProcessedObjects> logger)
 {
-    /// <summary>Custom metadata on each object: its data rows, quantity and amount, and the batch it came from.</summary>
-    public const string RowsKey = "rows", QuantityKey = "quantity", AmountKey = "amount", IngestionKey = "ingestion_id", SequenceKey = "sequence";
+    /// <summary>
+    /// Custom metadata on each object: its data rows, quantity and amount, the batch it came from, how many
+    /// objects that batch wrote (a loader knows when it has all of a batch), and the ingestion's number (its
+    /// rows replace those of lower numbers with the same transaction id).
+    /// </summary>
+    public const string RowsKey = "rows", QuantityKey = "quantity", AmountKey = "amount", IngestionKey = "ingestion_id", SequenceKey = "sequence",
+        BatchObjectsKey = "batch_objects", IngestionNumberKey = "ingestion_number";
 
     private readonly CloudPublisherOptions _options = options.Value;
     private volatile bool _bucketReady;
@@ -50,7 +55,8 @@ public sealed class ProcessedObjects(StorageClient client, IOptions<CloudPublish
     /// Writes one part as object <paramref name="name"/> unless that name exists.
     /// </summary>
     /// <returns>The data rows the object holds: the part's, or, when it existed, those it records (its metadata, else counted).</returns>
-    public async Task<long> CreateAsync(string name, CsvPart part, Guid ingestionId, int sequence, CancellationToken ct)
+    /// <param name="batchObjects">How many objects the batch writes in all (this one included).</param>
+    public async Task<long> CreateAsync(string name, CsvPart part, Guid ingestionId, long ingestionNumber, int sequence, int batchObjects, CancellationToken ct)
     {
         var destination = new GcsObject
         {
@@ -64,6 +70,8 @@ public sealed class ProcessedObjects(StorageClient client, IOptions<CloudPublish
                 [AmountKey] = part.Amount.ToString(CultureInfo.InvariantCulture),
                 [IngestionKey] = ingestionId.ToString("D"),
                 [SequenceKey] = sequence.ToString(CultureInfo.InvariantCulture),
+                [BatchObjectsKey] = batchObjects.ToString(CultureInfo.InvariantCulture),
+                [IngestionNumberKey] = ingestionNumber.ToString(CultureInfo.InvariantCulture),
             },
         };
         part.Content.Position = 0;

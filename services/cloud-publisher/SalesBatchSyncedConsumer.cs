@@ -36,7 +36,7 @@ public sealed class SalesBatchSyncedConsumer(BatchRows rows, ProcessedObjects ob
             foreach (var part in parts)
             {
                 var name = ObjectNames.For(options.Value.ObjectPrefix, part.Date, m.IngestionId, m.Sequence);
-                published += await objects.CreateAsync(name, part, m.IngestionId, m.Sequence, ct);
+                published += await objects.CreateAsync(name, part, m.IngestionId, number, m.Sequence, parts.Count, ct);
                 names.Add(name);
             }
         }

@@ -29,6 +29,7 @@ public static class GcsEmulatorApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(new StoreLayout(options.DataDirectory));
+        builder.Services.AddHttpContextAccessor(); // the uploader's trace context goes with the finalize event
         builder.Services.AddSingleton<EventOutbox>();
         builder.Services.AddSingleton<IObjectFinalizedListener>(sp => sp.GetRequiredService<EventOutbox>());
         builder.Services.AddSingleton<ObjectStore>();

@@ -54,6 +54,8 @@ public sealed class EventDispatcher(EventOutbox outbox, StoreLayout layout, Emul
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, d.Url) { Content = FinalizedEvent.ToHttpContent(d) };
+            if (d.TraceParent is { } parent) request.Headers.TryAddWithoutValidation("traceparent", parent);
+            if (d.TraceState is { } state) request.Headers.TryAddWithoutValidation("tracestate", state);
             using var response = await _http.SendAsync(request, stop);
             if (response.IsSuccessStatusCode)
             {

@@ -11,7 +11,8 @@ namespace CoffeeMesh.GcsEmulator.Notifications;
 /// Turns each committed generation into one pending delivery per interested subscriber, written to disk
 /// before the upload is answered (so a restart still delivers it), and hands it to <see cref="EventDispatcher"/>.
 /// </summary>
-public sealed class EventOutbox(EmulatorOptions options, StoreLayout layout, IServer server, TimeProvider clock) : IObjectFinalizedListener
+public sealed class EventOutbox(EmulatorOptions options, StoreLayout layout, IServer server, TimeProvider clock, IHttpContextAccessor http)
+    : IObjectFinalizedListener
 {
     private readonly Channel<PendingDelivery> _ready = Channel.CreateUnbounded<PendingDelivery>();
 
@@ -25,6 +26,8 @@ public sealed class EventOutbox(EmulatorOptions options, StoreLayout layout, ISe
         if (subscribers.Count == 0) return Task.CompletedTask;
         var data = JsonSerializer.SerializeToElement(Resources.Object(finalized, PublicUrl()));
         var now = clock.GetUtcNow();
+        var headers = http.HttpContext?.Request.Headers;
+        string? traceParent = headers?["traceparent"], traceState = headers?["tracestate"];
         foreach (var s in subscribers)
         {
             var delivery = new PendingDelivery
@@ -39,6 +42,8 @@ public sealed class EventOutbox(EmulatorOptions options, StoreLayout layout, ISe
                 Data = data,
                 Created = now,
                 NextAttempt = now,
+                TraceParent = string.IsNullOrEmpty(traceParent) ? null : traceParent,
+                TraceState = string.IsNullOrEmpty(traceState) ? null : traceState,
             };
             AtomicFile.WriteAllBytes(PendingFile(delivery.Id), StoreJson.Serialize(delivery));
             _ready.Writer.TryWrite(delivery);

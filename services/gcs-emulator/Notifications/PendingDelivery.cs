@@ -19,6 +19,12 @@ public sealed record PendingDelivery
     /// <summary>The object resource at finalize time (int64 fields as strings).</summary>
     public required JsonElement Data { get; init; }
     public required DateTimeOffset Created { get; init; }
+    /// <summary>
+    /// The W3C trace context (<c>traceparent</c>, <c>tracestate</c>) of the request that wrote the object, sent with
+    /// every attempt so the subscriber's work joins the uploader's trace. Real GCS does not do this; see docs/gcs-emulator.md.
+    /// </summary>
+    public string? TraceParent { get; init; }
+    public string? TraceState { get; init; }
     public int Attempts { get; init; }
     public DateTimeOffset NextAttempt { get; init; }
     public string? LastError { get; init; }
