@@ -105,8 +105,24 @@ var cloudPublisher = builder.AddProject<Projects.CoffeeMesh_CloudPublisher>("clo
     .WithEnvironment("CloudPublisher__GcsUrl", ReferenceExpression.Create($"{gcs.GetEndpoint("http")}/storage/v1/"))
     .WithHttpHealthCheck("/health")
     .WithReplicas(Replicas("cloud-publisher"));
+// The warehouse-loader (the old Cloud Run function): the emulator pushes each processed object's finalize
+// CloudEvent to it and retries until it answers 2xx. Its DuckDB file lives beside the GCS data.
+var warehouseFile = Path.Combine(Path.GetDirectoryName(gcsData)!, "warehouse", "coffeemesh.duckdb");
+var warehouseLoader = builder.AddProject<Projects.CoffeeMesh_WarehouseLoader>("warehouse-loader")
+    .WithHttpEndpoint(name: "http")
+    .WithReference(rabbit).WithReference(gcs)
+    .WaitFor(rabbitReady).WaitFor(gcs)
+    .WithEnvironment("Warehouse__Target", config["CoffeeMesh:Warehouse"] ?? "duckdb")
+    .WithEnvironment("Warehouse__DuckDbPath", warehouseFile)
+    .WithEnvironment("Warehouse__GcsUrl", ReferenceExpression.Create($"{gcs.GetEndpoint("http")}/storage/v1/"))
+    .WithHttpHealthCheck("/health");
+gcs.WithEnvironment("GcsEmulator__Notifications__Subscribers__0__Name", "warehouse-loader")
+    .WithEnvironment("GcsEmulator__Notifications__Subscribers__0__Url", ReferenceExpression.Create($"{warehouseLoader.GetEndpoint("http")}/"))
+    // A loader that was down is caught up within seconds of its return.
+    .WithEnvironment("GcsEmulator__Notifications__MaxBackoffSeconds", config["CoffeeMesh:NotificationMaxBackoffSeconds"] ?? "5");
+
 // ingest starts reading only once every consumer of the batches' events has bound its queue.
-ingest.WaitFor(cloudPublisher);
+ingest.WaitFor(cloudPublisher).WaitFor(warehouseLoader);
 
 // A service started by the AppHost ends when the `dotnet run` that launched it ends (ServiceDefaults),
 // instead of running on outside the AppHost.

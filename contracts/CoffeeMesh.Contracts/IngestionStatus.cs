@@ -34,8 +34,12 @@ public sealed record IngestionStatus
     /// <summary>Its facts in the star schema, as PostgreSQL counted them at completion; null until counted.</summary>
     [JsonPropertyName("synced_olap")] public long? SyncedOlap { get; init; }
     [JsonPropertyName("rejected_olap")] public long RejectedOlap { get; init; }
-    /// <summary>Rows in the ingestion's processed objects in the bucket, as cloud-publisher reported them; null until it published a batch. Not part of completion.</summary>
+    /// <summary>Rows in the ingestion's processed objects in the bucket, as cloud-publisher reported them; null until it published a batch.</summary>
     [JsonPropertyName("published_gcs")] public long? PublishedGcs { get; init; }
+    /// <summary>Rows of those objects the warehouse loaded (batches all of whose objects are loaded); null until the first such batch.</summary>
+    [JsonPropertyName("loaded_warehouse")] public long? LoadedWarehouse { get; init; }
+    [JsonPropertyName("batches_published")] public int BatchesPublished { get; init; }
+    [JsonPropertyName("batches_loaded")] public int BatchesLoaded { get; init; }
     [JsonPropertyName("rejected_olap_reasons")] public IReadOnlyDictionary<string, long> RejectedOlapReasons { get; init; } = new Dictionary<string, long>();
     /// <summary>The stores' counts agree with the stages' reports; null until both stores counted.</summary>
     [JsonPropertyName("verified")] public bool? Verified { get; init; }

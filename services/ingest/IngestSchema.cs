@@ -135,5 +135,22 @@ public static class IngestSchema
                 "ALTER TABLE ingestion ADD COLUMN last_reported_at DATETIME(6) NULL, ADD COLUMN count_requested_at DATETIME(6) NULL, " +
                 "ADD COLUMN completed_at DATETIME(6) NULL, ADD KEY ix_ingestion_open (state, completed_at)"),
         ]),
+        // The warehouse's loads, per object: a batch is in the warehouse once every object it wrote
+        // (batch_objects, from the objects' metadata) is loaded; then ledger_batch gets its
+        // 'warehouse-loader' row.
+        new(6, "warehouse loads in the ledger", [
+            """
+            CREATE TABLE IF NOT EXISTS ledger_object (
+              ingestion_id CHAR(36) NOT NULL,
+              sequence INT NOT NULL,
+              object_name VARCHAR(1024) NOT NULL,
+              generation BIGINT NOT NULL,
+              batch_objects INT NOT NULL,
+              row_count BIGINT NOT NULL,
+              loaded_at DATETIME(6) NOT NULL,
+              PRIMARY KEY (ingestion_id, sequence, object_name(255))
+            ) ENGINE=InnoDB
+            """,
+        ]),
     ];
 }

@@ -37,6 +37,7 @@ builder.AddCoffeeMeshBus(bus =>
     bus.AddConsumer<BatchStoredLedgerConsumer>(typeof(BatchStoredLedgerConsumerDefinition));
     bus.AddConsumer<BatchSyncedLedgerConsumer>(typeof(BatchSyncedLedgerConsumerDefinition));
     bus.AddConsumer<BatchPublishedLedgerConsumer>(typeof(BatchPublishedLedgerConsumerDefinition));
+    bus.AddConsumer<ObjectLoadedLedgerConsumer>(typeof(ObjectLoadedLedgerConsumerDefinition));
     bus.AddConsumer<IngestionCountedLedgerConsumer>(typeof(IngestionCountedLedgerConsumerDefinition));
 });
 // After the bus: its hosted service has started (and declared its endpoints) before the outbox delivers.

@@ -45,6 +45,7 @@ public sealed class IngestionStatusView(ServiceStore store, IngestionStore inges
         var oltp = S(IngestionLedger.OltpWriter);
         var olap = S(IngestionLedger.OlapSync);
         var published = ledger.GetValueOrDefault(IngestionLedger.CloudPublisher);
+        var loaded = ledger.GetValueOrDefault(IngestionLedger.WarehouseLoader);
         counts.TryGetValue(IngestionLedger.OltpWriter, out var oltpCount);
         counts.TryGetValue(IngestionLedger.OlapSync, out var olapCount);
 
@@ -71,7 +72,7 @@ public sealed class IngestionStatusView(ServiceStore store, IngestionStore inges
             var quiet = DateTime.UtcNow - last;
             if (quiet.TotalSeconds > options.Value.StallAfterSeconds)
             {
-                stalled = new Stall(last, (long)quiet.TotalSeconds, WaitingFor(state, r, oltp, olap));
+                stalled = new Stall(last, (long)quiet.TotalSeconds, WaitingFor(state, r, oltp, olap, published ?? StageSums.None, loaded ?? StageSums.None));
                 state = "stalled";
             }
         }
@@ -104,10 +105,13 @@ public sealed class IngestionStatusView(ServiceStore store, IngestionStore inges
             RejectedOlap = olapCount?.Rejected ?? olap.Rejected,
             RejectedOlapReasons = olapCount?.ByReason ?? reasons.GetValueOrDefault(IngestionLedger.OlapSync) ?? new Dictionary<string, long>(),
             PublishedGcs = published?.RowsOut,
+            LoadedWarehouse = loaded?.RowsOut,
+            BatchesPublished = published?.Batches ?? 0,
+            BatchesLoaded = loaded?.Batches ?? 0,
             Verified = oltpCount is null || olapCount is null ? null : oltpCount.Agrees(oltp) && olapCount.AgreesOnFacts(olap),
             // The accounting identity, on the stores' counts.
             Balanced = completed ? accepted + quarantined + outOfRange == r.RowsRead : null,
-            Stages = Funnel(r, S(IngestionLedger.Transform), oltp, olap, published ?? StageSums.None),
+            Stages = Funnel(r, S(IngestionLedger.Transform), oltp, olap, published ?? StageSums.None, loaded ?? StageSums.None),
             Failures = open.Select(f => new StageFailure(f.Stage, f.Sequence < 0 ? null : f.Sequence, f.MessageType, f.Reason, f.FailedAt)).ToList(),
             Stalled = stalled,
             AttributeChanges = oltpCount?.AttributeChanges ?? [],
@@ -123,9 +127,10 @@ public sealed class IngestionStatusView(ServiceStore store, IngestionStore inges
     /// The stages as a funnel: each stage's rows in are what the stage before it passed on, and its
     /// quarantined are the rows it held back itself (transform: rules and dates out of range;
     /// oltp-writer: rows MySQL refused, store_rejected; olap-sync: facts PostgreSQL refused).
-    /// cloud-publisher is given a batch's rows as MySQL holds them when it publishes it.
+    /// cloud-publisher is given a batch's rows as MySQL holds them when it publishes it; warehouse-loader the rows
+    /// of a batch's objects once it loaded all of them.
     /// </summary>
-    private static List<StageProgress> Funnel(IngestionRecord r, StageSums transform, StageSums oltp, StageSums olap, StageSums published)
+    private static List<StageProgress> Funnel(IngestionRecord r, StageSums transform, StageSums oltp, StageSums olap, StageSums published, StageSums loaded)
     {
         // The writer's quarantined rows include transform's; its own are the difference, once both have reported the same batches.
         var writerRefused = transform.Batches == oltp.Batches ? Math.Max(0, oltp.Quarantined - transform.Quarantined) : 0;
@@ -137,6 +142,7 @@ public sealed class IngestionStatusView(ServiceStore store, IngestionStore inges
             new(IngestionLedger.OltpWriter, oltp.Batches, oltp.RowsOut + oltp.Superseded + writerRefused, oltp.RowsOut, writerRefused, oltp.FirstAt, oltp.LastAt),
             new(IngestionLedger.OlapSync, olap.Batches, olap.RowsIn, olap.RowsOut, olap.Rejected, olap.FirstAt, olap.LastAt),
             new(IngestionLedger.CloudPublisher, published.Batches, published.RowsIn, published.RowsOut, 0, published.FirstAt, published.LastAt),
+            new(IngestionLedger.WarehouseLoader, loaded.Batches, loaded.RowsIn, loaded.RowsOut, 0, loaded.FirstAt, loaded.LastAt),
         ];
     }
 
@@ -197,12 +203,15 @@ public sealed class IngestionStatusView(ServiceStore store, IngestionStore inges
         $"The message waits in its dead-letter queue; after a fix, ./coffeemesh replay --ingestion {id}";
 
     /// <summary>Which stage an ingestion that stopped moving waits for.</summary>
-    private static string WaitingFor(string state, IngestionRecord r, StageSums oltp, StageSums olap)
+    private static string WaitingFor(string state, IngestionRecord r, StageSums oltp, StageSums olap, StageSums published, StageSums loaded)
     {
         if (state == "queued") return "ingest has not started reading it: is an ingest replica running and connected to the broker?";
         if (state == "reading") return $"ingest's reading has not moved ({r.NextSequence} batches read, {oltp.Batches} stored by oltp-writer)";
         if (oltp.Batches < r.NextSequence) return $"transform and oltp-writer: {oltp.Batches} of {r.NextSequence} batches stored";
         if (olap.Batches < r.NextSequence) return $"olap-sync: {olap.Batches} of {r.NextSequence} batches synced";
+        if (published.Batches < r.NextSequence) return $"cloud-publisher: {published.Batches} of {r.NextSequence} batches written to the bucket";
+        if (loaded.Batches < r.NextSequence)
+            return $"warehouse-loader: {loaded.Batches} of {r.NextSequence} batches loaded (is it running, and does the bucket's notification reach it?)";
         return "the stores' counts: oltp-writer and olap-sync answer IngestionCountRequested (are they connected to the broker?)";
     }
 

@@ -22,6 +22,9 @@ public sealed class IngestionLedger(ServiceStore store, Inbox inbox, Outbox outb
     public const string OltpWriter = "oltp-writer";
     public const string OlapSync = "olap-sync";
     public const string CloudPublisher = "cloud-publisher";
+    public const string WarehouseLoader = "warehouse-loader";
+    /// <summary>Every stage a batch passes through; an ingestion is complete when each holds every batch.</summary>
+    public static readonly string[] Stages = [Transform, OltpWriter, OlapSync, CloudPublisher, WarehouseLoader];
     private const int MaxReason = 255;
 
     /// <summary>
@@ -59,7 +62,7 @@ public sealed class IngestionLedger(ServiceStore store, Inbox inbox, Outbox outb
         {
             await c.Command("UPDATE ingestion SET last_reported_at = @now WHERE ingestion_id = @id", tx).With("@now", now).With("@id", ingestionId)
                 .ExecuteNonQueryAsync(ct);
-            if (stage is OltpWriter or OlapSync) requested = await RequestCountIfDoneAsync(c, tx, ingestion, ct);
+            if (stage is not Transform) requested = await RequestCountIfDoneAsync(c, tx, ingestion, ct);
         }
         await tx.CommitAsync(ct);
         if (requested) outbox.Committed();
@@ -114,13 +117,19 @@ public sealed class IngestionLedger(ServiceStore store, Inbox inbox, Outbox outb
             // The writer's record of a batch is what transform made of it.
             healed += await InsertBatchesAsync(c, tx, count.IngestionId, Transform,
                 b.Select(x => new BatchOutcome(x.Sequence, x.RowsIn, x.RowsOut + x.Superseded, x.Quarantined, x.OutOfRange, 0, 0)).ToList(), "count", now, ct);
+        if (count.Stage == WarehouseLoader)
+            // Every object of a batch loaded: the batch was published, and those are its objects' rows.
+            healed += await InsertBatchesAsync(c, tx, count.IngestionId, CloudPublisher, outcomes, "count", now, ct);
         if (healed > 0)
             logger.LogWarning("Ingestion {IngestionId}: {Batches} batch reports never arrived from {Stage}; taken from its count", count.IngestionId, healed, count.Stage);
         if (ingestion is { State: IngestionStates.Read, CompletedAt: null })
         {
             var counted = await CountedBatchesAsync(c, tx, count.IngestionId, ct);
+            var reported = await ReportedBatchesAsync(c, tx, count.IngestionId, ct);
+            // Both stores by their own counts; the bucket and the warehouse by their events, or the warehouse's count.
             if (counted.TryGetValue(OltpWriter, out var stored) && stored >= ingestion.Batches
-                && counted.TryGetValue(OlapSync, out var synced) && synced >= ingestion.Batches)
+                && counted.TryGetValue(OlapSync, out var synced) && synced >= ingestion.Batches
+                && reported.GetValueOrDefault(CloudPublisher) >= ingestion.Batches && reported.GetValueOrDefault(WarehouseLoader) >= ingestion.Batches)
                 // Completed when the last stage finished its last batch (its last event; the end of reading when no event came,
                 // as for ingestions older than the ledger), not when the count arrived.
                 await c.Command("UPDATE ingestion SET completed_at = GREATEST(updated_at, COALESCE(last_reported_at, updated_at)) WHERE ingestion_id = @id", tx)
@@ -158,12 +167,8 @@ public sealed class IngestionLedger(ServiceStore store, Inbox inbox, Outbox outb
     private async Task<bool> RequestCountIfDoneAsync(DbConnection c, DbTransaction tx, LockedIngestion ingestion, CancellationToken ct)
     {
         if (ingestion is not { State: IngestionStates.Read, CompletedAt: null }) return false;
-        var reported = new Dictionary<string, int>();
-        await using (var r = await c.Command(
-                         "SELECT stage, COUNT(*) FROM ledger_batch WHERE ingestion_id = @id AND stage IN ('oltp-writer', 'olap-sync') GROUP BY stage", tx)
-                         .With("@id", ingestion.Id).ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct)) reported[r.GetString(0)] = Convert.ToInt32(r.GetValue(1));
-        if (reported.GetValueOrDefault(OltpWriter) < ingestion.Batches || reported.GetValueOrDefault(OlapSync) < ingestion.Batches) return false;
+        var reported = await ReportedBatchesAsync(c, tx, ingestion.Id, ct);
+        if (new[] { OltpWriter, OlapSync, CloudPublisher, WarehouseLoader }.Any(s => reported.GetValueOrDefault(s) < ingestion.Batches)) return false;
         await AddCountRequestAsync(c, tx, ingestion, ct);
         return true;
     }
@@ -198,6 +203,73 @@ public sealed class IngestionLedger(ServiceStore store, Inbox inbox, Outbox outb
             added += await command.ExecuteNonQueryAsync(ct);
         }
         return added;
+    }
+
+    /// <summary>
+    /// Records one object the warehouse loaded; once every object of its batch is recorded, the batch's
+    /// 'warehouse-loader' outcome (rows: the objects' rows) goes into the ledger like any stage's.
+    /// A copy (same object) changes nothing.
+    /// </summary>
+    public async Task RecordObjectLoadedAsync(Guid messageId, SalesObjectLoaded loaded, CancellationToken ct)
+    {
+        await using var c = await store.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var ingestion = await LockAsync(c, tx, loaded.IngestionId, ct);
+        if (!await inbox.TryAcceptAsync(c, tx, "ingest.ledger.object", messageId, ct))
+        {
+            await tx.RollbackAsync(ct);
+            return;
+        }
+        var now = DateTime.UtcNow;
+        await c.Command(
+                """
+                INSERT IGNORE INTO ledger_object (ingestion_id, sequence, object_name, generation, batch_objects, row_count, loaded_at)
+                VALUES (@id, @seq, @name, @generation, @objects, @rows, @now)
+                """, tx)
+            .With("@id", loaded.IngestionId).With("@seq", loaded.Sequence).With("@name", loaded.ObjectName).With("@generation", loaded.Generation)
+            .With("@objects", loaded.BatchObjects).With("@rows", loaded.Rows).With("@now", now).ExecuteNonQueryAsync(ct);
+        long objects = 0, rows = 0;
+        await using (var r = await c.Command("SELECT COUNT(*), COALESCE(SUM(row_count), 0) FROM ledger_object WHERE ingestion_id = @id AND sequence = @seq", tx)
+                         .With("@id", loaded.IngestionId).With("@seq", loaded.Sequence).ExecuteReaderAsync(ct))
+            if (await r.ReadAsync(ct)) (objects, rows) = (Convert.ToInt64(r.GetValue(0)), Convert.ToInt64(r.GetValue(1)));
+        var requested = false;
+        if (objects >= loaded.BatchObjects)
+        {
+            var n = (int)Math.Min(rows, int.MaxValue);
+            await InsertBatchesAsync(c, tx, loaded.IngestionId, WarehouseLoader, [new BatchOutcome(loaded.Sequence, n, n, 0, 0, 0, 0)], "event", now, ct);
+            if (ingestion is not null)
+            {
+                await c.Command("UPDATE ingestion SET last_reported_at = @now WHERE ingestion_id = @id", tx).With("@now", now).With("@id", loaded.IngestionId)
+                    .ExecuteNonQueryAsync(ct);
+                requested = await RequestCountIfDoneAsync(c, tx, ingestion, ct);
+            }
+        }
+        await tx.CommitAsync(ct);
+        if (requested) outbox.Committed();
+    }
+
+    /// <summary>
+    /// A batch cloud-publisher found nothing current to write for (every row replaced since) has no object:
+    /// it is in the warehouse as it is, with no rows.
+    /// </summary>
+    public async Task RecordEmptyBatchLoadedAsync(Guid ingestionId, int sequence, CancellationToken ct)
+    {
+        await using var c = await store.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var ingestion = await LockAsync(c, tx, ingestionId, ct);
+        await InsertBatchesAsync(c, tx, ingestionId, WarehouseLoader, [new BatchOutcome(sequence, 0, 0, 0, 0, 0, 0)], "event", DateTime.UtcNow, ct);
+        var requested = ingestion is not null && await RequestCountIfDoneAsync(c, tx, ingestion, ct);
+        await tx.CommitAsync(ct);
+        if (requested) outbox.Committed();
+    }
+
+    private static async Task<Dictionary<string, int>> ReportedBatchesAsync(DbConnection c, DbTransaction tx, Guid id, CancellationToken ct)
+    {
+        var reported = new Dictionary<string, int>();
+        await using var r = await c.Command("SELECT stage, COUNT(*) FROM ledger_batch WHERE ingestion_id = @id GROUP BY stage", tx)
+            .With("@id", id).ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) reported[r.GetString(0)] = Convert.ToInt32(r.GetValue(1));
+        return reported;
     }
 
     private static async Task<Dictionary<string, int>> CountedBatchesAsync(DbConnection c, DbTransaction tx, Guid id, CancellationToken ct)

@@ -17,6 +17,7 @@ public static class StatusReport
     {
         ["ingest"] = "ingest read", ["transform"] = "transform cleaned", ["oltp-writer"] = "oltp-writer stored", ["olap-sync"] = "olap-sync synced",
         ["cloud-publisher"] = "cloud-publisher published",
+        ["warehouse-loader"] = "warehouse loaded",
     };
 
     public static IRenderable Render(IngestionStatus s)
@@ -70,6 +71,7 @@ public static class StatusReport
         Row("stored_oltp", s.StoredOltp is { } o ? N(o) : "-", "rows in MySQL, as MySQL counts them");
         Row("synced_olap", s.SyncedOlap is { } p ? N(p) : "-", "facts in the PostgreSQL star schema, as PostgreSQL counts them");
         Row("published_gcs", s.PublishedGcs is { } g ? N(g) : "-", "rows in processed objects in the bucket, as cloud-publisher wrote them");
+        Row("loaded_warehouse", s.LoadedWarehouse is { } w ? N(w) : "-", "rows the warehouse loaded from those objects (warehouse-loader)");
         if (s.RejectedOlap > 0) Row("rejected_olap", N(s.RejectedOlap), "facts PostgreSQL refused (sync_rejected)");
         Row("verified", YesNo(s.Verified), "the stores' counts agree with the stages' reports");
         Row("balanced", YesNo(s.Balanced), "accepted + quarantined + out of range = rows read");
