@@ -60,7 +60,7 @@ internal static class BigQueryTables
     /// <summary>A staging table for one object: the CSV's columns, expiring at <paramref name="expires"/> if never dropped.</summary>
     public static JsonObject Staging(DateTimeOffset expires)
     {
-        var table = Table([.. ProcessedCsvFields()]);
+        var table = new JsonObject { ["schema"] = new JsonObject { ["fields"] = ProcessedCsvFields() } };
         table["expirationTime"] = expires.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         return table;
     }
