@@ -1,6 +1,7 @@
 using CoffeeMesh.Messaging;
 using CoffeeMesh.WarehouseLoader;
 using CoffeeMesh.WarehouseLoader.Warehouse;
+using CoffeeMesh.WarehouseLoader.Warehouse.BigQuery;
 using Google.Cloud.Storage.V1;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +21,8 @@ builder.Services.AddSingleton(sp =>
 if (options.Target == "duckdb")
     builder.Services.AddSingleton<IWarehouse>(sp => new DuckDbWarehouse(options.DuckDbPath, sp.GetRequiredService<ILogger<DuckDbWarehouse>>()));
 else
-    throw new InvalidOperationException("Warehouse:Target bigquery is not wired yet");
+    // BigQuery through its REST API (docs/bigquery.md), settings in Warehouse:BigQuery.
+    builder.Services.AddBigQueryWarehouse(builder.Configuration);
 builder.AddCoffeeMeshBus(bus => bus.AddConsumer<WarehouseCountConsumer>(typeof(WarehouseCountConsumerDefinition)));
 
 var app = builder.Build();
