@@ -23,9 +23,23 @@ builder.Services.AddSingleton(sp =>
         : StorageClient.Create();
 });
 builder.Services.AddSingleton<ProcessedObjects>();
+builder.Services.AddSingleton<BucketDays>();
 builder.AddCoffeeMeshBus(bus => bus.AddConsumer<SalesBatchSyncedConsumer>(typeof(SalesBatchSyncedConsumerDefinition)));
 builder.Services.AddHealthChecks().AddCheck("mysql", new StoreHealthCheck(batchRows.Store));
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+// Reconciliation: the bucket's totals per day, and the repair of a day whose objects disagree with MySQL.
+app.MapGet("/days", async (string? from, string? to, BucketDays days, CancellationToken ct) =>
+{
+    if (!DateOnly.TryParseExact(from, "yyyy-MM-dd", out var f) || !DateOnly.TryParseExact(to, "yyyy-MM-dd", out var t))
+        return Results.Problem("from and to are required, as yyyy-MM-dd", statusCode: StatusCodes.Status400BadRequest);
+    if (t < f || t.DayNumber - f.DayNumber >= BucketDays.MaxDays)
+        return Results.Problem($"to must be on or after from, at most {BucketDays.MaxDays} days later", statusCode: StatusCodes.Status400BadRequest);
+    return Results.Ok((await days.TotalsAsync(f, t, ct)).Select(d => new { day = d.Day.ToString("yyyy-MM-dd"), rows = d.Rows, quantity = d.Quantity, amount = d.Amount }));
+});
+app.MapPost("/days/{day}/republish", async (string day, BucketDays days, CancellationToken ct) =>
+    DateOnly.TryParseExact(day, "yyyy-MM-dd", out var d)
+        ? Results.Ok(new { day, rows = await days.RepublishAsync(d, ct) })
+        : Results.Problem("day must be yyyy-MM-dd", statusCode: StatusCodes.Status400BadRequest));
 app.Run();

@@ -31,6 +31,19 @@ public sealed class OltpSource(ServiceStore store)
             .With("@from", fromVersion).With("@to", toVersion)
             .ExecuteReaderAsync(ct);
 
+    /// <summary>One day's current sales as fact_sales lines (see <see cref="ReadFactLinesAsync"/>): the repair of a day that disagrees.</summary>
+    public static async Task<MySqlDataReader> ReadDayFactLinesAsync(MySqlConnection c, DateOnly day, CancellationToken ct) =>
+        (MySqlDataReader)await c.Command(
+                """
+                SELECT CONCAT_WS('	', transaction_id,
+                       YEAR(transaction_date) * 10000 + MONTH(transaction_date) * 100 + DAY(transaction_date),
+                       HOUR(transaction_time) * 10000 + MINUTE(transaction_time) * 100 + SECOND(transaction_time),
+                       store_id, product_id, transaction_qty, total_amount, row_version, store_key, product_key)
+                FROM sales WHERE transaction_date = @day
+                """)
+            .With("@day", day.ToDateTime(TimeOnly.MinValue))
+            .ExecuteReaderAsync(ct);
+
     /// <summary>Every version of the given stores (a new version changes its neighbours' valid_to and is_current too).</summary>
     public static async Task<List<StoreRow>> StoresAsync(MySqlConnection c, IEnumerable<int> ids, CancellationToken ct) =>
         await ListAsync(c, "SELECT store_key, store_id, store_location, valid_from, valid_to, is_current, updated_at FROM store_versions WHERE store_id IN ", ids,

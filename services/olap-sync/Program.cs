@@ -10,6 +10,7 @@ var oltpConnection = builder.Configuration.GetConnectionString("oltp")
 var oltpSource = new OltpSource(ServiceStore.MySql(oltpConnection));
 builder.Services.AddSingleton(oltpSource);
 builder.Services.AddSingleton<SalesBatchSync>();
+builder.Services.AddSingleton<DayResync>();
 builder.AddCoffeeMeshBus(bus =>
 {
     bus.AddConsumer<SalesBatchStoredConsumer>(typeof(SalesBatchStoredConsumerDefinition));
@@ -28,6 +29,11 @@ app.MapGet("/reconciliation", async (DateOnly from, DateOnly to, OltpSource oltp
     to < from || to.DayNumber - from.DayNumber >= Reconciliation.MaxDays
         ? Results.Problem($"'from' must not be after 'to', and the range is at most {Reconciliation.MaxDays} days", statusCode: StatusCodes.Status400BadRequest)
         : Results.Json(await Reconciliation.LoadAsync(oltp, store, from, to, ct)));
+// The repair of a day that disagrees: its facts rebuilt from MySQL.
+app.MapPost("/reconciliation/days/{day}/resync", async (string day, DayResync resync, CancellationToken ct) =>
+    DateOnly.TryParseExact(day, "yyyy-MM-dd", out var d)
+        ? Results.Ok(new { day, facts = await resync.ResyncAsync(d, ct) })
+        : Results.Problem("day must be yyyy-MM-dd", statusCode: StatusCodes.Status400BadRequest));
 
 await app.Services.MigrateAsync(OlapSchema.Migrations, app.Lifetime.ApplicationStopping);
 app.Run();

@@ -148,5 +148,5 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
             .ExecuteNonQueryAsync(ct);
     }
 
-    private const string FactColumns = "transaction_id, date_id, time_id, store_id, product_id, transaction_qty, total_amount, row_version, store_key, product_key";
+    internal const string FactColumns = "transaction_id, date_id, time_id, store_id, product_id, transaction_qty, total_amount, row_version, store_key, product_key";
 }

@@ -14,15 +14,14 @@ namespace CoffeeMesh.WarehouseLoader;
 /// <c>POST /</c>: one object-finalized CloudEvent, the Cloud Run way. Answers 2xx only once the object is in the
 /// warehouse (or was already: loads are keyed by bucket/name#generation), or when the object is not ours to load
 /// (outside the processed prefix, another bucket, gone); 400 for a request that is not such an event; 413 over
-/// Warehouse:MaxEventBytes; 5xx when the load failed, so that the sender retries. After a load commits,
-/// SalesObjectLoaded tells ingest's ledger (again on a replay, under the same message id).
+/// Warehouse:MaxEventBytes; 422 for content that is not processed CSV; 503 when the load failed, so that the sender
+/// retries. The load itself: <see cref="ObjectLoader"/>.
 /// </summary>
 public static class FinalizedEventEndpoint
 {
     public static void Map(WebApplication app) => app.MapPost("/", HandleAsync);
 
-    private static async Task<IResult> HandleAsync(HttpContext http, IWarehouse warehouse, StorageClient storage, IPublishEndpoint bus,
-        IOptions<WarehouseLoaderOptions> options, ILoggerFactory loggers)
+    private static async Task<IResult> HandleAsync(HttpContext http, ObjectLoader loader, IOptions<WarehouseLoaderOptions> options, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger(typeof(FinalizedEventEndpoint));
         var o = options.Value;
@@ -60,8 +59,7 @@ public static class FinalizedEventEndpoint
         LoadedObject loaded;
         try
         {
-            loaded = await warehouse.FindAsync(processed.Key, ct)
-                     ?? await warehouse.LoadAsync(processed, c => DownloadAsync(storage, processed, c), ct);
+            loaded = await loader.LoadAsync(processed, ct);
         }
         catch (GoogleApiException e) when (e.HttpStatusCode == HttpStatusCode.NotFound)
         {
@@ -79,30 +77,8 @@ public static class FinalizedEventEndpoint
             return Results.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The load failed; retry");
         }
 
-        await bus.Publish(new SalesObjectLoaded
-        {
-            IngestionId = processed.IngestionId, Sequence = processed.Sequence, Bucket = processed.Bucket, ObjectName = processed.Name,
-            Generation = processed.Generation, BatchObjects = processed.BatchObjects, Rows = loaded.Rows,
-        }, c => c.MessageId = MessageIds.For("loaded/" + processed.Key), ct);
         activity?.SetTag("coffeemesh.rows", loaded.Rows);
         return Results.Ok(new { loaded = processed.Key, rows = loaded.Rows, loaded_at = loaded.LoadedAt });
-    }
-
-    private static async Task<Stream> DownloadAsync(StorageClient storage, ProcessedObject processed, CancellationToken ct)
-    {
-        var file = new FileStream(Path.Combine(Path.GetTempPath(), $"coffeemesh-object-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.ReadWrite,
-            FileShare.Read, 1 << 16, FileOptions.DeleteOnClose); // the warehouse may read it by name
-        try
-        {
-            await storage.DownloadObjectAsync(processed.Bucket, processed.Name, file, new DownloadObjectOptions { Generation = processed.Generation }, ct);
-            file.Position = 0;
-            return file;
-        }
-        catch
-        {
-            await file.DisposeAsync();
-            throw;
-        }
     }
 
     private static IResult Ignored(ILogger log, FinalizedObject e, string why, bool warn = false)

@@ -23,6 +23,8 @@ if (options.Target == "duckdb")
 else
     // BigQuery through its REST API (docs/bigquery.md), settings in Warehouse:BigQuery.
     builder.Services.AddBigQueryWarehouse(builder.Configuration);
+builder.Services.AddSingleton<ObjectLoader>();
+builder.Services.AddSingleton<DayReload>();
 builder.AddCoffeeMeshBus(bus => bus.AddConsumer<WarehouseCountConsumer>(typeof(WarehouseCountConsumerDefinition)));
 
 var app = builder.Build();
