@@ -114,6 +114,7 @@ var warehouseLoader = builder.AddProject<Projects.CoffeeMesh_WarehouseLoader>("w
     .WaitFor(rabbitReady).WaitFor(gcs)
     .WithEnvironment("Warehouse__Target", config["CoffeeMesh:Warehouse"] ?? "duckdb")
     .WithEnvironment("Warehouse__DuckDbPath", warehouseFile)
+    .WithEnvironment("Warehouse__Bucket", "coffee-sales-data")
     .WithEnvironment("Warehouse__GcsUrl", ReferenceExpression.Create($"{gcs.GetEndpoint("http")}/storage/v1/"))
     .WithHttpHealthCheck("/health");
 gcs.WithEnvironment("GcsEmulator__Notifications__Subscribers__0__Name", "warehouse-loader")
@@ -122,7 +123,8 @@ gcs.WithEnvironment("GcsEmulator__Notifications__Subscribers__0__Name", "warehou
     .WithEnvironment("GcsEmulator__Notifications__MaxBackoffSeconds", config["CoffeeMesh:NotificationMaxBackoffSeconds"] ?? "5");
 
 // ingest starts reading only once every consumer of the batches' events has bound its queue.
-ingest.WaitFor(cloudPublisher).WaitFor(warehouseLoader);
+// Reconciliation (GET /reconciliation) asks cloud-publisher and warehouse-loader for their days.
+ingest.WaitFor(cloudPublisher).WaitFor(warehouseLoader).WithReference(cloudPublisher).WithReference(warehouseLoader);
 
 // A service started by the AppHost ends when the `dotnet run` that launched it ends (ServiceDefaults),
 // instead of running on outside the AppHost.

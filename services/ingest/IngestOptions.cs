@@ -8,6 +8,8 @@ public sealed class IngestOptions
     /// <summary>Files are ingested only from under this folder (uploads land in its <c>uploads/</c>).</summary>
     public string LandingFolder { get; set; } = "landing";
     public int BatchSize { get; set; } = 10_000;
+    /// <summary>The bucket cloud-publisher writes processed objects to (CloudPublisher:Bucket): the one reconciliation reloads days from.</summary>
+    public string Bucket { get; set; } = "coffee-sales-data";
     /// <summary>
     /// Largest batch the mesh takes with its heap limits: 20,000-row batches ran transform out of its
     /// 180 MB heap (OutOfMemoryException, batches in the error queue), 10,000 did not.

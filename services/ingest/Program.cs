@@ -4,6 +4,7 @@ using CoffeeMesh.Ingest.Api;
 using CoffeeMesh.Ingest.Failures;
 using CoffeeMesh.Ingest.Ingestions;
 using CoffeeMesh.Ingest.Ledger;
+using CoffeeMesh.Ingest.Reconciliation;
 using CoffeeMesh.Ingest.Reading;
 using CoffeeMesh.Ingest.Scheduling;
 using CoffeeMesh.Messaging;
@@ -28,6 +29,7 @@ builder.Services.AddSingleton<LedgerSignal>();
 builder.Services.AddHostedService<LedgerRecount>();
 builder.Services.AddSingleton<StageFailures>();
 builder.Services.AddSingleton<DeadLetters>();
+builder.Services.AddSingleton<StoreReconciler>();
 builder.AddCoffeeMeshBus(bus =>
 {
     bus.AddConsumer<IngestionRequestedConsumer>(typeof(IngestionRequestedConsumerDefinition));
@@ -47,6 +49,17 @@ builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("mysql");
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapIngestionEndpoints();
+// The four stores compared day by day (MySQL the reference), and the repair of the days that disagree.
+app.MapGet("/reconciliation", async (string? from, string? to, StoreReconciler reconciler, CancellationToken ct) =>
+    ReconciliationRange.TryParse(from, to, out var f, out var t, out var problem)
+        ? Results.Json(await reconciler.CompareAsync(f, t, ct))
+        : Results.Problem(problem, statusCode: StatusCodes.Status400BadRequest));
+app.MapPost("/reconciliation/repair", async (string? from, string? to, StoreReconciler reconciler, CancellationToken ct) =>
+{
+    if (!ReconciliationRange.TryParse(from, to, out var f, out var t, out var problem)) return Results.Problem(problem, statusCode: StatusCodes.Status400BadRequest);
+    var (repairs, after) = await reconciler.RepairAsync(f, t, ct);
+    return Results.Json(new { repaired = repairs, after });
+});
 app.MapPost("/landing/scan", async (LandingScan scan, CancellationToken ct) => Results.Ok(new { ingestions = await scan.RunAsync(ct) }));
 // Dead letters: what waits in the stages' _error queues and why, and sending it back after a fix.
 app.MapGet("/errors", async (DeadLetters deadLetters, StageFailures failures, Guid? ingestion, CancellationToken ct) => Results.Json(new

@@ -59,6 +59,9 @@ public static class CliApp
                 .WithDescription("Write a date range of sales, as MySQL holds them, as the old pipeline's processed CSV (to a file or gs://)")
                 .WithExample("export", "--from", "2025-01-01", "--to", "2025-01-31", "--out", "exports/january.csv")
                 .WithExample("export", "--from", "2025-01-01", "--to", "2025-01-31", "--out", "gs://coffee-sales-data/exports/january.csv");
+            c.AddCommand<ReconcileCommand>("reconcile")
+                .WithDescription("Compare MySQL, the star schema, the bucket and the warehouse day by day; --repair mends the days that differ")
+                .WithExample("reconcile", "--from", "2025-01-01", "--to", "2025-06-30", "--repair");
             c.AddCommand<GenerateCommand>("generate")
                 .WithDescription("Write a file of synthetic sales in the raw export format")
                 .WithExample("generate", "--rows", "1_000_000", "--out", "bench/data/raw.csv", "--dirty", "0.01");
