@@ -135,7 +135,9 @@ public class MeshFixture : IAsyncLifetime
     /// <summary>Writes generated sales (0.1% dirty rows) under the landing folder; returns the file's relative path.</summary>
     public string WriteGeneratedFile(string relative, int rows, DateOnly start, int seed)
     {
-        using var writer = new StreamWriter(Path.Combine(Landing, relative));
+        var path = Path.Combine(Landing, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var writer = new StreamWriter(path);
         new CoffeeMesh.Cli.SalesGenerator(new CoffeeMesh.Cli.GeneratorSettings(rows, start, 3, 0.001, seed)).Write(writer);
         return relative;
     }

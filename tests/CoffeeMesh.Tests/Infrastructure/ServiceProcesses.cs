@@ -14,6 +14,7 @@ public static class ServiceProcesses
         "transform" => "CoffeeMesh.Transform",
         "oltp-writer" => "CoffeeMesh.OltpWriter",
         "olap-sync" => "CoffeeMesh.OlapSync",
+        "warehouse-loader" => "CoffeeMesh.WarehouseLoader",
         _ => throw new ArgumentException($"no such service '{service}'"),
     };
 
