@@ -88,6 +88,8 @@ if (!meshOnly)
     var (sync, syncCpu) = await StageBenchmarks.SyncAsync(storedBatches, scratch, olapScratch,
         new CoffeeMesh.OlapSync.SalesBatchStoredConsumerDefinition().ConcurrentMessageLimit ?? 1);
     await TestDatabases.DropPostgresAsync(olapScratch);
+    Console.Error.WriteLine("  stage alone: warehouse-loader (DuckDB) ...");
+    var warehouse = await WarehouseBenchmark.LoadAsync(scratch);
     Console.Error.WriteLine("  outbox: commit-to-consume latency ...");
     var latencyDb = new MySqlConnectionStringBuilder(oltpBase) { Database = "coffee_shop_sales_bench_outbox" }.ConnectionString;
     await TestDatabases.DropMySqlAsync(latencyDb);
@@ -103,6 +105,9 @@ if (!meshOnly)
         ["olap_sync_vs_copy"] = pgFloor is null ? null : Math.Round(sync / pgFloor.Value, 2),
         ["oltp_write_cpu_seconds"] = Cpu(writeCpu),
         ["olap_sync_cpu_seconds"] = Cpu(syncCpu),
+        ["warehouse_load_rows_per_s"] = Math.Round(warehouse.RowsPerSecond),
+        ["warehouse_load_objects"] = warehouse.Objects,
+        ["warehouse_load_cpu_seconds"] = Cpu(warehouse.Cpu),
     };
     results["outbox_latency_ms"] = new JsonObject
     {
