@@ -55,10 +55,13 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
             return false;
         }
         IReadOnlyDictionary<string, int> rejectedByReason = new Dictionary<string, int>();
+        // The dashboard's aggregate moves with the facts: their dates are locked until commit (SalesAggregate).
+        await SalesAggregate.LockDatesAsync(pg, tx, facts.Dates, ct);
         await tx.SaveAsync("facts", ct);
         try
         {
-            if (batch.NewTransactionsOnly) await AddNewFactsAsync(pg, tx, facts, ct);
+            if (batch.NewTransactionsOnly)
+                await AddNewFactsAsync(pg, tx, facts, SalesTsv.RowVersion(batch.IngestionNumber, batch.FirstLine), SalesTsv.RowVersion(batch.IngestionNumber, batch.LastLine), ct);
             else await UpsertFactsAsync(pg, tx, facts, ct);
             await tx.ReleaseAsync("facts", ct);
         }
@@ -100,12 +103,13 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
     /// and inserting from the stage (docs/performance.md). Should a fact exist after all (a batch published again, a concurrent
     /// batch with the same id, a store rebuilt), the primary key stops the COPY and the upsert runs instead.
     /// </summary>
-    private static async Task AddNewFactsAsync(NpgsqlConnection pg, NpgsqlTransaction tx, FactLines facts, CancellationToken ct)
+    private static async Task AddNewFactsAsync(NpgsqlConnection pg, NpgsqlTransaction tx, FactLines facts, long firstVersion, long lastVersion, CancellationToken ct)
     {
         await tx.SaveAsync("new_facts", ct);
         try
         {
             await facts.CopyToAsync(pg, "fact_sales", FactColumns, ct);
+            await SalesAggregate.AddFactsAsync(pg, tx, firstVersion, lastVersion, ct);
             await tx.ReleaseAsync("new_facts", ct);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -134,6 +138,7 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
                 "row_version BIGINT NOT NULL, store_key INT NOT NULL, product_key INT NOT NULL); TRUNCATE fact_stage", tx)
             .ExecuteNonQueryAsync(ct);
         await facts.CopyToAsync(pg, "fact_stage", FactColumns, ct);
+        await SalesAggregate.ApplyStagedAsync(pg, tx, facts.Dates, ct);
         await pg.Command(
                 $"""
                 INSERT INTO fact_sales AS f ({FactColumns})
