@@ -108,6 +108,14 @@ var cloudPublisher = builder.AddProject<Projects.CoffeeMesh_CloudPublisher>("clo
 // ingest starts reading only once every consumer of the batches' events has bound its queue.
 ingest.WaitFor(cloudPublisher);
 
+// The sales dashboard (issue 21): 5390 by default, 0 for a free port (tests). It reads the star
+// schema and ingest's API (by service discovery).
+builder.AddProject<Projects.CoffeeMesh_Dashboard>("dashboard")
+    .WithHttpEndpoint(port: int.TryParse(config["CoffeeMesh:DashboardPort"], out var dashboardPort) && dashboardPort > 0 ? dashboardPort : null, name: "http")
+    .WithReference(olap).WithReference(ingest)
+    .WaitFor(olapSync).WaitFor(ingest)
+    .WithHttpHealthCheck("/health");
+
 // A service started by the AppHost ends when the `dotnet run` that launched it ends (ServiceDefaults),
 // instead of running on outside the AppHost.
 foreach (var project in builder.Resources.OfType<ProjectResource>())
