@@ -1,3 +1,4 @@
+using System.Globalization;
 using CoffeeMesh.Messaging.Storage;
 using Npgsql;
 
@@ -7,7 +8,7 @@ namespace CoffeeMesh.OlapSync;
 /// Keeps <c>sales_hourly</c> (one row per date, hour, store version and product version:
 /// transactions, items, revenue in the facts' currency) equal to the sums over fact_sales, in the
 /// same transaction as each batch's facts. The dashboard reads it instead of 10M facts.
-/// <para>Exact by construction: a batch adds its new facts and, for a fact it replaces, subtracts
+/// <para>Exact by construction: a batch adds its new facts (summed from its own lines) and, for a fact it replaces, subtracts
 /// the version it replaced. Every transaction that writes facts of a date first takes that date's
 /// advisory lock (<see cref="LockDatesAsync"/>) and holds it until commit, so what one batch reads
 /// of a date's facts no other batch can change before it commits: two olap-sync replicas never
@@ -29,20 +30,42 @@ public static class SalesAggregate
     }
 
     /// <summary>
-    /// Adds the facts whose row_version is in [<paramref name="firstVersion"/>, <paramref name="lastVersion"/>]:
-    /// a batch's facts just inserted, all of them new (the COPY path). The caller holds their dates' locks.
+    /// Adds a batch's facts just copied into fact_sales, all of them new (the COPY path), summed
+    /// here from the batch's own lines: PostgreSQL would have to find them again, and the BRIN on
+    /// row_version does not cover pages not yet summarised, so that read grew with the table
+    /// (docs/performance.md). The caller holds their dates' locks.
     /// </summary>
-    public static async Task AddFactsAsync(NpgsqlConnection pg, NpgsqlTransaction tx, long firstVersion, long lastVersion, CancellationToken ct) =>
+    public static async Task AddFactsAsync(NpgsqlConnection pg, NpgsqlTransaction tx, FactLines facts, CancellationToken ct)
+    {
+        var cells = new Dictionary<(int Date, int Hour, int Store, int Product), (long N, long Qty, decimal Amount)>();
+        Span<Range> f = stackalloc Range[11];
+        foreach (var range in facts.Text.Span.Split('\n'))
+        {
+            var line = facts.Text.Span[range];
+            if (line.IsEmpty) continue;
+            // transaction_id, date_id, time_id, store_id, product_id, transaction_qty, total_amount, row_version, store_key, product_key
+            if (line.Split(f, '\t') != 10) throw new FormatException($"a fact line has not 10 fields: {line}");
+            var key = (Int(line[f[1]]), Int(line[f[2]]) / 10000, Int(line[f[8]]), Int(line[f[9]]));
+            var qty = Int(line[f[5]]);
+            var amount = decimal.Parse(line[f[6]], NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            cells[key] = cells.TryGetValue(key, out var c) ? (c.N + 1, c.Qty + qty, c.Amount + amount) : (1, qty, amount);
+        }
+        if (cells.Count == 0) return;
+        var keys = cells.Keys.Order().ToList();
         await pg.Command(
                 $"""
                 INSERT INTO sales_hourly AS a ({Columns})
-                SELECT date_id, time_id / 10000, store_key, product_key, COUNT(*), SUM(transaction_qty), SUM(total_amount)
-                FROM fact_sales WHERE row_version BETWEEN @first AND @last
-                GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+                SELECT * FROM unnest(@dates, @hours, @stores, @products, @n, @qty, @amount)
                 {AddOnConflict}
                 """, tx)
-            .With("@first", firstVersion).With("@last", lastVersion)
+            .With("@dates", keys.Select(k => k.Date).ToArray()).With("@hours", keys.Select(k => k.Hour).ToArray())
+            .With("@stores", keys.Select(k => k.Store).ToArray()).With("@products", keys.Select(k => k.Product).ToArray())
+            .With("@n", keys.Select(k => cells[k].N).ToArray()).With("@qty", keys.Select(k => cells[k].Qty).ToArray())
+            .With("@amount", keys.Select(k => cells[k].Amount).ToArray())
             .ExecuteNonQueryAsync(ct);
+    }
+
+    private static int Int(ReadOnlySpan<char> text) => int.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Applies the staged facts (temporary table fact_stage) about to be upserted into fact_sales:

@@ -60,8 +60,7 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
         await tx.SaveAsync("facts", ct);
         try
         {
-            if (batch.NewTransactionsOnly)
-                await AddNewFactsAsync(pg, tx, facts, SalesTsv.RowVersion(batch.IngestionNumber, batch.FirstLine), SalesTsv.RowVersion(batch.IngestionNumber, batch.LastLine), ct);
+            if (batch.NewTransactionsOnly) await AddNewFactsAsync(pg, tx, facts, ct);
             else await UpsertFactsAsync(pg, tx, facts, ct);
             await tx.ReleaseAsync("facts", ct);
         }
@@ -103,13 +102,13 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
     /// and inserting from the stage (docs/performance.md). Should a fact exist after all (a batch published again, a concurrent
     /// batch with the same id, a store rebuilt), the primary key stops the COPY and the upsert runs instead.
     /// </summary>
-    private static async Task AddNewFactsAsync(NpgsqlConnection pg, NpgsqlTransaction tx, FactLines facts, long firstVersion, long lastVersion, CancellationToken ct)
+    private static async Task AddNewFactsAsync(NpgsqlConnection pg, NpgsqlTransaction tx, FactLines facts, CancellationToken ct)
     {
         await tx.SaveAsync("new_facts", ct);
         try
         {
             await facts.CopyToAsync(pg, "fact_sales", FactColumns, ct);
-            await SalesAggregate.AddFactsAsync(pg, tx, firstVersion, lastVersion, ct);
+            await SalesAggregate.AddFactsAsync(pg, tx, facts, ct);
             await tx.ReleaseAsync("new_facts", ct);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
