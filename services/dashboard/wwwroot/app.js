@@ -75,7 +75,7 @@ function drawSummary(s) {
 }
 
 const grid = { left: 8, right: 16, top: 16, bottom: 8, containLabel: true };
-const moneyAxis = { type: "value", axisLabel: { formatter: (v) => Number(v).toLocaleString("en-US") } };
+const moneyAxis = { type: "value", axisLabel: { hideOverlap: true, formatter: (v) => Number(v).toLocaleString("en-US") } };
 const tooltip = { trigger: "axis", valueFormatter: (v) => money(v) };
 
 function drawDaily(days, f) {
@@ -107,7 +107,7 @@ function drawCategories(rows) {
     c.children.push({ name: r.product_type, value: r.revenue });
   }
   chart("chart-categories").setOption({ tooltip: { valueFormatter: (v) => money(v) },
-    series: [{ type: "treemap", name: "Revenue", roam: false, nodeClick: false, breadcrumb: { show: false }, width: "100%", height: "100%",
+    series: [{ type: "treemap", name: "Revenue", roam: false, nodeClick: false, breadcrumb: { show: false }, top: 0, left: 0, right: 0, bottom: 0,
       data: [...categories.values()], levels: [{ itemStyle: { gapWidth: 2 } }, { itemStyle: { gapWidth: 1 }, upperLabel: { show: false } }],
       label: { formatter: "{b}" } }] }, true);
 }
