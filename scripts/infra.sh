@@ -51,6 +51,8 @@ install_packages() {
   [ -x "$PG_BIN/postgres" ] || missing+=(postgresql-15)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  # Headless Chromium for the dashboard's browser tests (Playwright drives it; it downloads none).
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   if [ "${#missing[@]}" -gt 0 ]; then
     log "installing ${missing[*]} (apt-get)"
     export DEBIAN_FRONTEND=noninteractive

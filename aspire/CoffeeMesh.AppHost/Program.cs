@@ -126,6 +126,14 @@ gcs.WithEnvironment("GcsEmulator__Notifications__Subscribers__0__Name", "warehou
 // Reconciliation (GET /reconciliation) asks cloud-publisher and warehouse-loader for their days.
 ingest.WaitFor(cloudPublisher).WaitFor(warehouseLoader).WithReference(cloudPublisher).WithReference(warehouseLoader);
 
+// The sales dashboard (issue 21): 5390 by default, 0 for a free port (tests). It reads the star
+// schema and ingest's API (by service discovery).
+builder.AddProject<Projects.CoffeeMesh_Dashboard>("dashboard")
+    .WithHttpEndpoint(port: int.TryParse(config["CoffeeMesh:DashboardPort"], out var dashboardPort) && dashboardPort > 0 ? dashboardPort : null, name: "http")
+    .WithReference(olap).WithReference(ingest)
+    .WaitFor(olapSync).WaitFor(ingest)
+    .WithHttpHealthCheck("/health");
+
 // A service started by the AppHost ends when the `dotnet run` that launched it ends (ServiceDefaults),
 // instead of running on outside the AppHost.
 foreach (var project in builder.Resources.OfType<ProjectResource>())

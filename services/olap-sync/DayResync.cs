@@ -24,10 +24,14 @@ public sealed class DayResync(ServiceStore store, OltpSource oltp, ILogger<DayRe
             await Dimensions.AddDatesAsync(pg, dims, facts.Dates, ct);
             await dims.CommitAsync(ct);
         }
+        var dateId = day.Year * 10_000 + day.Month * 100 + day.Day;
         await using var tx = await pg.BeginTransactionAsync(ct);
-        var removed = await pg.Command("DELETE FROM fact_sales WHERE date_id = @day", tx).With("@day", day.Year * 10_000 + day.Month * 100 + day.Day)
-            .ExecuteNonQueryAsync(ct);
+        // The day's cells of the dashboard's aggregate go with its facts and come back with the new ones (SalesAggregate).
+        await SalesAggregate.LockDatesAsync(pg, tx, [dateId], ct);
+        var removed = await pg.Command("DELETE FROM fact_sales WHERE date_id = @day", tx).With("@day", dateId).ExecuteNonQueryAsync(ct);
+        await pg.Command("DELETE FROM sales_hourly WHERE date_id = @day", tx).With("@day", dateId).ExecuteNonQueryAsync(ct);
         await facts.CopyToAsync(pg, "fact_sales", SalesBatchSync.FactColumns, ct);
+        await SalesAggregate.AddFactsAsync(pg, tx, facts, ct);
         await tx.CommitAsync(ct);
         logger.LogWarning("Resynced {Day} from MySQL: {Removed} facts replaced by {Facts}", day, removed, facts.Count);
         return facts.Count;

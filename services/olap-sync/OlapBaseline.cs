@@ -3,7 +3,7 @@ using CoffeeMesh.Messaging.Storage;
 namespace CoffeeMesh.OlapSync;
 
 /// <summary>
-/// olap-sync's PostgreSQL tables as they are today (migration 6), written out whole: what a fresh
+/// olap-sync's PostgreSQL tables as they are today (migration 7), written out whole: what a fresh
 /// database is built from (<see cref="Migration.Baseline"/>). An existing database reaches the same
 /// tables through <see cref="OlapSchema.Migrations"/>; OlapSchemaTests checks the two agree. Column
 /// order and defaults follow the history (PostgreSQL appends added columns), so both paths give
@@ -120,6 +120,9 @@ public static class OlapBaseline
           PRIMARY KEY (ingestion_id, row_version)
         )
         """,
+
+        // The dashboard's aggregate, kept with each batch's facts (SalesAggregate).
+        OlapSchema.SalesHourlyTable,
 
         // The old Power BI reports. By month and hour; by store, category and product with the
         // attributes each sale was sold with; the _current views with today's attributes.

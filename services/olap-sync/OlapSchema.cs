@@ -8,7 +8,7 @@ namespace CoffeeMesh.OlapSync;
 /// whatever order batches arrive in), the source's updated_at on the store and product dimensions,
 /// and a record of every batch synced. This is the history, for databases that exist; today's
 /// tables are written out in <see cref="OlapBaseline"/>, which a fresh database is built from (the
-/// baseline of migration 6).
+/// baseline of migration 7).
 /// </summary>
 public static class OlapSchema
 {
@@ -203,6 +203,34 @@ public static class OlapSchema
               PRIMARY KEY (ingestion_id, row_version)
             )
             """,
+        ]),
+        // The dashboard's aggregate (SalesAggregate keeps it with each batch), filled from the facts there are.
+        new(7, "sales by date, hour, store version and product version", [
+            SalesHourlyTable,
+            """
+            INSERT INTO sales_hourly (date_id, hour, store_key, product_key, transactions, quantity, revenue)
+            SELECT date_id, time_id / 10000, store_key, product_key, COUNT(*), SUM(transaction_qty), SUM(total_amount)
+            FROM fact_sales GROUP BY 1, 2, 3, 4
+            ON CONFLICT DO NOTHING
+            """,
         ]) { Baseline = OlapBaseline.Statements },
     ];
+
+    /// <summary>
+    /// One row per date (yyyymmdd), hour (0-23), store version and product version: transactions
+    /// (facts), quantity (items) and revenue (SUM of total_amount, exact). The dashboard reads it.
+    /// </summary>
+    internal const string SalesHourlyTable =
+        """
+        CREATE TABLE IF NOT EXISTS sales_hourly (
+          date_id INT NOT NULL,
+          hour INT NOT NULL,
+          store_key INT NOT NULL,
+          product_key INT NOT NULL,
+          transactions BIGINT NOT NULL,
+          quantity BIGINT NOT NULL,
+          revenue NUMERIC(18,2) NOT NULL,
+          PRIMARY KEY (date_id, hour, store_key, product_key)
+        )
+        """;
 }

@@ -55,6 +55,8 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
             return false;
         }
         IReadOnlyDictionary<string, int> rejectedByReason = new Dictionary<string, int>();
+        // The dashboard's aggregate moves with the facts: their dates are locked until commit (SalesAggregate).
+        await SalesAggregate.LockDatesAsync(pg, tx, facts.Dates, ct);
         await tx.SaveAsync("facts", ct);
         try
         {
@@ -106,6 +108,7 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
         try
         {
             await facts.CopyToAsync(pg, "fact_sales", FactColumns, ct);
+            await SalesAggregate.AddFactsAsync(pg, tx, facts, ct);
             await tx.ReleaseAsync("new_facts", ct);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -134,6 +137,7 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
                 "row_version BIGINT NOT NULL, store_key INT NOT NULL, product_key INT NOT NULL); TRUNCATE fact_stage", tx)
             .ExecuteNonQueryAsync(ct);
         await facts.CopyToAsync(pg, "fact_stage", FactColumns, ct);
+        await SalesAggregate.ApplyStagedAsync(pg, tx, facts.Dates, ct);
         await pg.Command(
                 $"""
                 INSERT INTO fact_sales AS f ({FactColumns})

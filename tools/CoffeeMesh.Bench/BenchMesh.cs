@@ -51,6 +51,7 @@ public sealed class BenchMesh : IAsyncDisposable
         [
             "--CoffeeMesh:Infrastructure=local",
             "--CoffeeMesh:IngestPort=0",
+            "--CoffeeMesh:DashboardPort=0",
             $"--CoffeeMesh:BatchSize={batchSize}",
             $"--CoffeeMesh:MaxBatchesAhead={maxBatchesAhead}",
             $"--CoffeeMesh:LandingFolder={landing}",

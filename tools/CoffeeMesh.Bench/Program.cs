@@ -9,14 +9,15 @@ using MySqlConnector;
 // coffeemesh-bench (./coffeemesh bench starts the servers and builds Release first): sets up a
 // mesh of its own (databases, queues, landing folder), measures, and removes it all again.
 // Parts: stages (native floors, each stage alone, outbox latency), mesh (one big file end to end),
-// freshness (small files dropped in incoming/), upload (HTTP upload vs a file placed in landing/).
+// freshness (small files dropped in incoming/), upload (HTTP upload vs a file placed in landing/),
+// dashboard (the dashboard's queries on a throwaway star schema of --dashboard-facts facts; not in the default set).
 string Arg(string name, string? fallback = null) =>
     args.SkipWhile(a => a != "--" + name).Skip(1).FirstOrDefault() ?? fallback ?? throw new ArgumentException($"--{name} is required");
 
 var parts = args.Contains("--stages-only") ? ["stages"]
     : args.Contains("--mesh-only") ? ["mesh"]
     : Arg("only", "stages,mesh,freshness,upload").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-string[] known = ["stages", "mesh", "freshness", "upload"];
+string[] known = ["stages", "mesh", "freshness", "upload", "dashboard"];
 if (parts.Except(known).ToList() is { Count: > 0 } unknown) throw new ArgumentException($"--only: unknown part(s) {string.Join(", ", unknown)}; parts are {string.Join(", ", known)}");
 var skipMesh = !parts.Contains("mesh");
 var meshOnly = !parts.Contains("stages");
@@ -115,6 +116,14 @@ if (!meshOnly)
     };
     results["cpu_budget"] = CpuBudget.Of(rows, mysqlFloor, cleanSpent, writeCpu, syncCpu, loadSpent, pgFloor is null ? null : copySpent, floorRuns);
     await TestDatabases.DropMySqlAsync(scratch);
+}
+
+if (parts.Contains("dashboard"))
+{
+    var facts = long.Parse(Arg("dashboard-facts", "10000000"));
+    var runs = int.Parse(Arg("dashboard-runs", "7"));
+    Console.Error.WriteLine($"  dashboard: {facts:N0} synthetic facts into a throwaway star schema, then each query {runs} times ...");
+    results["dashboard"] = await DashboardQueries.MeasureAsync(olap, facts, runs);
 }
 
 BenchMesh? benchMesh = null;
@@ -287,6 +296,19 @@ static string Markdown(JsonObject r)
         sb.AppendLine();
         sb.AppendLine($"Upload: {u["rows"]} rows, from the request to completed, median of {u["runs"]} runs each: uploaded over HTTP {u["upload_median_seconds"]} s " +
                       $"({string.Join(", ", u["upload_seconds"]!.AsArray())}), placed in landing/ {u["landing_median_seconds"]} s ({string.Join(", ", u["landing_seconds"]!.AsArray())}): **ratio {u["ratio"]}x**");
+    }
+    if (r["dashboard"] is JsonObject d)
+    {
+        sb.AppendLine();
+        sb.AppendLine($"Dashboard: {d["facts"]!.GetValue<long>():N0} facts over {d["days"]} days, {d["stores"]} stores, {d["products"]} products; sales_hourly {d["aggregate_rows"]!.GetValue<long>():N0} rows, " +
+                      $"equal to the facts: {d["aggregate_equals_facts"]}. Load: facts {d["load_insert_seconds"]} s, aggregate {d["load_aggregate_seconds"]} s ({d["aggregate_ms_per_10k_batch"]} ms per 10,000-row batch).");
+        sb.AppendLine();
+        sb.AppendLine($"| view | query | median ms | p90 ms | max ms |");
+        sb.AppendLine("|---|---|---:|---:|---:|");
+        foreach (var (view, queries) in d["query_ms"]!.AsObject())
+            foreach (var (query, t) in queries!.AsObject())
+                sb.AppendLine($"| {view} | {query} | {t!["median"]} | {t["p90"]} | {t["max"]} |");
+        sb.AppendLine($"| all days, straight from fact_sales (no aggregate) | summary | {d["summary_from_facts_ms"]!["median"]} | {d["summary_from_facts_ms"]!["p90"]} | {d["summary_from_facts_ms"]!["max"]} |");
     }
     if (r["cpu_budget"] is JsonObject budget)
     {

@@ -108,6 +108,9 @@ public sealed class WarehouseLoaderTests(MeshFixture mesh) : MeshTests(mesh)
         Assert.True(repair["after"]!["agrees"]!.GetValue<bool>(), repair.ToJsonString());
         Assert.Equal(2, repair["repaired"]!.AsArray().Count);
         Assert.True((await ReconcileAsync("2019-04-01", "2019-04-03"))["agrees"]!.GetValue<bool>());
+        // The dashboard's aggregate follows the rebuilt day.
+        Assert.Equal(await mesh.OlapCountAsync("SELECT COUNT(*) FROM fact_sales WHERE date_id = 20190401"),
+            await mesh.OlapCountAsync("SELECT COALESCE(SUM(transactions), 0)::bigint FROM sales_hourly WHERE date_id = 20190401"));
     }
 
     [Fact]

@@ -77,6 +77,7 @@ public class MeshFixture : IAsyncLifetime
                 "--CoffeeMesh:IngestPort=0",
                 // The GCS emulator on a free port too; its data folder is beside the landing folder (deleted with it).
                 "--CoffeeMesh:GcsPort=0",
+                "--CoffeeMesh:DashboardPort=0",
                 $"--CoffeeMesh:BatchSize={BatchSize}",
                 $"--CoffeeMesh:MaxBatchesAhead={MaxBatchesAhead}",
                 // Two writer processes share the clean-batch queue in every end-to-end test, and two

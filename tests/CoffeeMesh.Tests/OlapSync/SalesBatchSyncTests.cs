@@ -79,6 +79,15 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
 
     private Task<long> Count(string sql) => TestDatabases.PostgresScalarAsync<long>(_olap, sql);
 
+    /// <summary>The dashboard's aggregate holds exactly the sums over the facts: no cell missing, extra or different.</summary>
+    private async Task AssertAggregateMatchesFactsAsync()
+    {
+        const string facts = "SELECT date_id, time_id / 10000, store_key, product_key, COUNT(*), SUM(transaction_qty), SUM(total_amount) FROM fact_sales GROUP BY 1, 2, 3, 4";
+        const string aggregate = "SELECT date_id, hour, store_key, product_key, transactions, quantity, revenue FROM sales_hourly";
+        Assert.Equal(0, await Count($"SELECT COUNT(*) FROM (({facts} EXCEPT {aggregate}) UNION ALL ({aggregate} EXCEPT {facts})) d"));
+        Assert.True(await Count("SELECT COUNT(*) FROM sales_hourly") > 0);
+    }
+
     [Fact]
     public async Task Sync_fills_every_dimension_and_one_fact_per_stored_row()
     {
@@ -144,7 +153,7 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
 
         Assert.Equal(100, await Count("SELECT COUNT(*) FROM fact_sales"));
         Assert.Equal(300, await Count("SELECT SUM(transaction_qty) FROM fact_sales"));
-        Assert.Equal(0, await Count("SELECT rows_synced FROM sync_batch WHERE ingestion_number = 1"));
+        Assert.Equal(0, await Count("SELECT rows_synced FROM sync_batch WHERE ingestion_number = 1"));        await AssertAggregateMatchesFactsAsync();
     }
 
     [Fact]
@@ -165,6 +174,7 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
 
             Assert.Equal(10, await Count("SELECT COUNT(*) FROM fact_sales"));
             Assert.Equal(50, await Count("SELECT SUM(transaction_qty) FROM fact_sales"));
+            await AssertAggregateMatchesFactsAsync();
         }
         finally
         {
@@ -208,6 +218,31 @@ public sealed class SalesBatchSyncTests : IAsyncLifetime
         Assert.Equal(8000, await Count("SELECT COUNT(*) FROM fact_sales"));
         Assert.Equal(1, await Count("SELECT COUNT(*) FROM dim_date"));
         Assert.Equal(8, await Count("SELECT COUNT(*) FROM sync_batch"));
+        await AssertAggregateMatchesFactsAsync();
+    }
+
+    [Fact]
+    public async Task Concurrent_batches_replacing_sales_of_one_date_leave_the_aggregate_equal_to_the_facts()
+    {
+        for (var s = 0; s < 4; s++) await Sync().SyncAsync(await StoreAsync(1, s, Rows(s * 500 + 1, 500, qty: 1, firstLine: s * 500 + 2)), Guid.NewGuid(), default);
+        // Ingestion 2 replaces every sale with another quantity and price; its batches sync at once.
+        var replacing = new List<SalesBatchStored>();
+        for (var s = 0; s < 4; s++) replacing.Add(await StoreAsync(2, s, Rows(s * 500 + 1, 500, qty: 3, price: 31.50m, firstLine: s * 500 + 2)));
+        Assert.All(replacing, b => Assert.False(b.NewTransactionsOnly));
+
+        await Task.WhenAll(replacing.Select(b => Task.Run(async () =>
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try { await Sync().SyncAsync(b, Guid.NewGuid(), default); return; }
+                catch (Npgsql.NpgsqlException e) when (TransientRetry.IsTransient(e) && attempt < 10) { await Task.Delay(50); }
+            }
+        })));
+
+        Assert.Equal(2000, await Count("SELECT SUM(transactions) FROM sales_hourly"));
+        Assert.Equal(6000, await Count("SELECT SUM(quantity) FROM sales_hourly"));
+        Assert.Equal(189_000, await Count("SELECT SUM(revenue) FROM sales_hourly"));
+        await AssertAggregateMatchesFactsAsync();
     }
 
     [Fact]
