@@ -319,7 +319,9 @@ case "$cmd" in
     [ "${1:-}" = --volumes ] && volumes=(--volumes)
     prepare
     compose down "${volumes[@]}"
-    [ "$ENGINE" = podman ] && podman_socket_down
+    # The API service is shared by every deployment on this machine (COMPOSE_PROJECT_NAME): it
+    # stops with the last container.
+    if [ "$ENGINE" = podman ] && [ -z "$(podman ps -a -q)" ]; then podman_socket_down; fi
     ;;
   status)
     prepare

@@ -10,6 +10,8 @@ chown postgres:postgres "$PGDATA" /var/run/postgresql
 chmod 0700 "$PGDATA"
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   : "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is required}"
+  # POSTGRES_INITDB_ARGS may ask for passwords on the local socket too (Aspire's do).
+  export PGPASSWORD="$POSTGRES_PASSWORD"
   pwfile="$(mktemp)"
   printf '%s\n' "$POSTGRES_PASSWORD" >"$pwfile"
   chown postgres "$pwfile"
@@ -24,7 +26,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   fi
   for f in /docker-entrypoint-initdb.d/*; do
     case "$f" in
-      *.sh) echo "running $f"; as_pg env PGDATA="$PGDATA" sh "$f" ;;
+      *.sh) echo "running $f"; as_pg env PGDATA="$PGDATA" PGPASSWORD="$PGPASSWORD" sh "$f" ;;
       *.sql) echo "running $f"; as_pg psql -X -q -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -f "$f" ;;
     esac
   done
