@@ -18,6 +18,11 @@ RABBIT_DIST_PORT="${COFFEEMESH_RABBIT_DIST_PORT:-25672}"
 MYSQL_PORT="${COFFEEMESH_MYSQL_PORT:-3307}"
 PG_PORT="${COFFEEMESH_PG_PORT:-5433}"
 PG_BIN="/usr/lib/postgresql/15/bin"
+# The servers' settings, shared with the containers (docker-compose.yml): one place for each.
+RABBIT_CONF="$ROOT/deploy/rabbitmq/coffeemesh.conf"
+MARIADB_CNF="$ROOT/deploy/mariadb/coffeemesh.cnf"
+PG_CONF="$ROOT/deploy/postgres/coffeemesh.conf"
+PG_INITDB_ENV="$ROOT/deploy/postgres/initdb.env"
 
 log() { printf '[infra] %s\n' "$*" >&2; }
 die() { printf '[infra] error: %s\n' "$*" >&2; exit 1; }
@@ -116,11 +121,8 @@ default_user_tags.administrator = true
 default_permissions.configure = .*
 default_permissions.read = .*
 default_permissions.write = .*
-vm_memory_high_watermark.relative = 0.4
-# 6 h instead of 30 min: ingest holds an ingestion request unacknowledged while it reads the file,
-# paced by the writer (README, Backpressure), so a big file's request can be held for hours.
-consumer_timeout = 21600000
 EOF
+  cat "$RABBIT_CONF" >>"$dir/rabbitmq.conf"
   # epmd is shared by every Erlang node on the machine: start one on loopback if none runs,
   # and remember that we did so `down` can stop it.
   if ! port_open 4369; then
@@ -168,12 +170,10 @@ mariadb_up() {
     fi
     log "starting mariadb on 127.0.0.1:$MYSQL_PORT"
     # --user=root: mariadbd refuses to run as root unless told to.
-    nohup mariadbd --no-defaults --user=root --datadir="$dir/data" \
+    # Only CoffeeMesh's settings file (no system my.cnf); where to listen on the command line.
+    nohup mariadbd --defaults-file="$MARIADB_CNF" --user=root --datadir="$dir/data" \
       --bind-address=127.0.0.1 --port="$MYSQL_PORT" --socket="$dir/mysqld.sock" \
-      --pid-file="$dir/mariadb.pid" --log-error="$dir/error.log" \
-      --local-infile=1 --max-allowed-packet=256M --innodb-buffer-pool-size=1G \
-      --innodb-log-file-size=512M --max-connections=500 \
-      --character-set-server=utf8mb4 --collation-server=utf8mb4_bin >/dev/null 2>&1 &
+      --pid-file="$dir/mariadb.pid" --log-error="$dir/error.log" >/dev/null 2>&1 &
     wait_for 60 "mariadb" mysql_root -e "SELECT 1"
   fi
   mysql_root <<EOF
@@ -218,6 +218,8 @@ pg_dir() {
   fi
   echo "$d"
 }
+# deploy/postgres/coffeemesh.conf as `-c name=value` options (one `name = value` per line there).
+pg_settings() { sed -n 's/^[[:space:]]*\([a-z_]*\)[[:space:]]*=[[:space:]]*\([^[:space:]#]*\).*$/-c \1=\2/p' "$PG_CONF" | tr '\n' ' '; }
 psql_admin() { local d; d="$(pg_dir)"; runuser -u postgres -- "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$d/run" -p "$PG_PORT" -d postgres "$@"; }
 
 postgres_up() {
@@ -229,17 +231,15 @@ postgres_up() {
     if [ ! -f "$d/data/PG_VERSION" ]; then
       log "initialising postgresql data directory"
       mkdir -p "$d/data"; chown postgres:postgres "$d/data"; chmod 0700 "$d/data"
-      runuser -u postgres -- "$PG_BIN/initdb" -D "$d/data" -U postgres -E UTF8 --no-locale \
+      # shellcheck disable=SC2046 # a list of arguments
+      runuser -u postgres -- "$PG_BIN/initdb" -D "$d/data" -U postgres $(sed -n 's/^POSTGRES_INITDB_ARGS=//p' "$PG_INITDB_ENV") \
         --auth-local=peer --auth-host=scram-sha-256 >"$d/initdb.log" 2>&1 \
         || { tail -20 "$d/initdb.log" >&2; die "initdb failed"; }
     fi
     log "starting postgresql on 127.0.0.1:$PG_PORT"
-    # shared_buffers 1GB: the fact table's key index stays in memory at 10M rows (with 256MB the
-    # sync slowed from 103k to 76k rows/s between 1M and 10M). Spaced checkpoints: a bulk sync does
-    # not write a full-page image of every index page it touches after each one.
     touch "$d/postgres.log"; chown postgres:postgres "$d/postgres.log"
     runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$d/data" -l "$d/postgres.log" -w -t 60 \
-      -o "-p $PG_PORT -k $d/run -c listen_addresses=127.0.0.1 -c shared_buffers=1GB -c max_connections=300 -c max_wal_size=4GB -c checkpoint_timeout=15min" \
+      -o "-p $PG_PORT -k $d/run -c listen_addresses=127.0.0.1 $(pg_settings)" \
       start >/dev/null || { tail -20 "$d/postgres.log" >&2; die "postgresql did not start"; }
   fi
   psql_admin <<EOF
@@ -318,7 +318,7 @@ case "$cmd" in
     credentials
     case "${2:-}" in
       on) rabbitmqctl_ set_vm_memory_high_watermark 0 >/dev/null ;;
-      off) rabbitmqctl_ set_vm_memory_high_watermark 0.4 >/dev/null ;;
+      off) rabbitmqctl_ set_vm_memory_high_watermark "$(sed -n 's/^vm_memory_high_watermark.relative *= *//p' "$RABBIT_CONF")" >/dev/null ;;
       *) die "usage: $0 broker-alarm on|off" ;;
     esac
     ;;

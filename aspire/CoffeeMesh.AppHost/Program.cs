@@ -15,13 +15,14 @@ if (Infrastructure.UseContainers(config))
 {
     // Containers: RabbitMQ and PostgreSQL through Aspire's hosting packages; MySQL 8.4 as a plain
     // container (Aspire.Hosting.MySql is not served to us), with LOCAL INFILE on for bulk loads.
-    var rabbitServer = builder.AddRabbitMQ("rabbitmq").WithManagementPlugin();
+    // Images: CoffeeMesh:Images:rabbitmq|postgres|mysql replace the defaults (Infrastructure.WithConfiguredImage).
+    var rabbitServer = builder.AddRabbitMQ("rabbitmq").WithManagementPlugin().WithConfiguredImage(config, "rabbitmq");
     rabbit = rabbitServer;
-    olap = builder.AddPostgres("postgres").AddDatabase("olap", "coffee_sales_data");
+    olap = builder.AddPostgres("postgres").WithConfiguredImage(config, "postgres").AddDatabase("olap", "coffee_sales_data");
     rabbitReady = rabbit;
     olapReady = olap;
     var mysqlPassword = builder.AddParameter("mysql-password", secret: true);
-    var mysql = builder.AddContainer("mysql", "mysql", "8.4")
+    var mysql = builder.AddContainer("mysql", "mysql", "8.4").WithConfiguredImage(config, "mysql")
         .WithEnvironment("MYSQL_ROOT_PASSWORD", mysqlPassword)
         .WithArgs("--local-infile=1")
         .WithEndpoint(targetPort: 3306, name: "tcp", scheme: "tcp");

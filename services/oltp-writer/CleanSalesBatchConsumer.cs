@@ -13,6 +13,9 @@ public sealed class CleanSalesBatchConsumer(SalesBatchWriter writer, ILogger<Cle
         var messageId = context.MessageId ?? throw new InvalidOperationException("CleanSalesBatch without a message id");
         if (!await writer.WriteAsync(batch, messageId, context.CancellationToken))
             logger.LogInformation("Batch {IngestionId}/{Sequence} already stored; duplicate dropped", batch.IngestionId, batch.Sequence);
+        else
+            // Debug, as transform's: which instance stored which batch (docs/containers.md reads it to prove scaling).
+            logger.LogDebug("Batch {IngestionId}/{Sequence}: {Sales} sales stored", batch.IngestionId, batch.Sequence, batch.SalesCount);
     }
 }
 

@@ -62,6 +62,25 @@ public sealed class TraceTests(TraceTests.TracedMesh traced, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task Each_warehouse_load_joins_the_ingestions_trace_over_the_finalize_events_HTTP_hop()
+    {
+        var (id, status) = await traced.IngestOnceAsync();
+        var batches = status["batches"]!.GetValue<int>();
+        var loads = await WaitForAsync(() =>
+        {
+            var spans = traced.Receiver.Spans.Where(s => s.Attributes.GetValueOrDefault("coffeemesh.ingestion_id") == id.ToString()).ToList();
+            var loaded = spans.Where(s => s.Service == "warehouse-loader" && s.Name == "warehouse-loader load object").ToList();
+            return loaded.Select(s => s.Attributes.GetValueOrDefault("coffeemesh.sequence")).Distinct().Count() == batches ? spans : null;
+        }, "a warehouse-loader span for every batch");
+
+        // The loads are in the ingestion's one trace, under the HTTP request the emulator sent with the uploader's traceparent.
+        Assert.Single(loads.Select(s => s.TraceId).Distinct());
+        var loaderRequests = traced.Receiver.Spans.Where(s => s.Service == "warehouse-loader" && s.Name.StartsWith("POST") && s.TraceId == loads[0].TraceId).ToList();
+        Assert.NotEmpty(loaderRequests);
+        Assert.All(loaderRequests, r => Assert.NotEqual("", r.ParentSpanId));
+    }
+
+    [Fact]
     public async Task Every_stage_counts_the_ingestions_rows_and_batches_on_the_CoffeeMesh_meter()
     {
         var (_, status) = await traced.IngestOnceAsync();
