@@ -30,9 +30,11 @@ public sealed class IngestionLedgerTests(MeshFixture mesh) : MeshTests(mesh)
         Assert.Equal(2, typed.Quarantined);
         Assert.Equal(2500, typed.StoredOltp); // the repeated id replaced its first row
         Assert.Equal(1, typed.QuarantinedByReason["invalid_date"]);
-        Assert.Equal(["ingest", "transform", "oltp-writer", "olap-sync", "cloud-publisher"], typed.Stages.Select(s => s.Stage));
-        // cloud-publisher is not part of completion: it may still be publishing (CloudPublisherTests).
-        Assert.All(typed.Stages.SkipLast(1), s => Assert.Equal(typed.Batches, s.Batches));
+        Assert.Equal(["ingest", "transform", "oltp-writer", "olap-sync", "cloud-publisher", "warehouse-loader"], typed.Stages.Select(s => s.Stage));
+        // Completed means every batch is in all four stores: MySQL, the star schema, the bucket and the warehouse.
+        Assert.All(typed.Stages, s => Assert.Equal(typed.Batches, s.Batches));
+        Assert.Equal(typed.StoredOltp, typed.PublishedGcs);
+        Assert.Equal(typed.StoredOltp, typed.LoadedWarehouse);
         var writer = typed.Stages.Single(s => s.Stage == "oltp-writer");
         Assert.Equal(2501, writer.RowsIn); // given by transform: the repeated id's later row too
         Assert.Equal(2501, writer.RowsOut);
