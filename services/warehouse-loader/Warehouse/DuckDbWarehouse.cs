@@ -14,11 +14,15 @@ public sealed class DuckDbWarehouse(string path, ILogger<DuckDbWarehouse> logger
 {
     private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly string _connectionString = $"Data Source={path}";
+    // Held open for the warehouse's lifetime: while one connection is open the database stays open, so the
+    // others are cheap; closing the last one would checkpoint and reopen the whole file on every load.
+    private DuckDBConnection? _keeper;
 
     /// <inheritdoc />
     public async Task EnsureSchemaAsync(CancellationToken ct)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        _keeper ??= await OpenAsync(ct);
         await using var c = await OpenAsync(ct);
         foreach (var statement in DuckDbSchema.Statements)
             await Command(c, statement).ExecuteNonQueryAsync(ct);
@@ -270,7 +274,11 @@ public sealed class DuckDbWarehouse(string path, ILogger<DuckDbWarehouse> logger
         return command;
     }
 
-    public void Dispose() => _writer.Dispose();
+    public void Dispose()
+    {
+        _keeper?.Dispose();
+        _writer.Dispose();
+    }
 }
 
 internal static class DuckDbCommandExtensions
