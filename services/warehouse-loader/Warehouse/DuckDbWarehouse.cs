@@ -51,17 +51,30 @@ public sealed class DuckDbWarehouse(string path, ILogger<DuckDbWarehouse> logger
                 await source.FlushAsync(ct);
             CheckHeader(file);
 
-            await _writer.WaitAsync(ct);
+            // Group commit: whoever holds the writer loads every object queued meanwhile in one transaction (a
+            // load's cost is mostly per transaction). Once queued, the file stays until its load is done.
+            var pending = new PendingLoad(processed, file);
+            lock (_queue) _queue.Add(pending);
+            await _writer.WaitAsync(CancellationToken.None);
             try
             {
-                await using var c = await OpenAsync(ct);
-                if (await FindAsync(c, processed.Key, ct) is { } earlier) return earlier;
-                return await LoadFileAsync(c, processed, file, ct);
+                if (!pending.Done.Task.IsCompleted)
+                {
+                    List<PendingLoad> group;
+                    lock (_queue)
+                    {
+                        group = _queue.Take(MaxGroup).ToList();
+                        _queue.RemoveRange(0, group.Count);
+                    }
+                    if (!group.Contains(pending)) { group.Add(pending); lock (_queue) _queue.Remove(pending); }
+                    await LoadGroupAsync(group);
+                }
             }
             finally
             {
                 _writer.Release();
             }
+            return await pending.Done.Task;
         }
         finally
         {
@@ -69,50 +82,109 @@ public sealed class DuckDbWarehouse(string path, ILogger<DuckDbWarehouse> logger
         }
     }
 
-    private async Task<LoadedObject> LoadFileAsync(DuckDBConnection c, ProcessedObject processed, string file, CancellationToken ct)
+    /// <summary>Most objects loaded in one transaction.</summary>
+    private const int MaxGroup = 32;
+    private readonly List<PendingLoad> _queue = [];
+
+    private sealed record PendingLoad(ProcessedObject Object, string File)
     {
-        await Command(c, "DROP TABLE IF EXISTS staging").ExecuteNonQueryAsync(ct);
+        public TaskCompletionSource<LoadedObject> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    // Loads a group in one transaction; when that fails on content, each object alone, so one bad object
+    // fails only its own load. Completes every item's Done.
+    private async Task LoadGroupAsync(List<PendingLoad> group)
+    {
         try
         {
-            await Command(c,
-                    """
-                    CREATE TEMP TABLE staging AS
-                    SELECT * FROM read_csv($file, header = true, delim = ',', quote = '"', escape = '"', auto_detect = false, strict_mode = true,
-                      dateformat = '%Y-%m-%d',
-                      columns = {'transaction_id': 'VARCHAR', 'transaction_date': 'DATE', 'transaction_time': 'TIME', 'transaction_qty': 'INTEGER',
-                                 'store_id': 'INTEGER', 'store_location': 'VARCHAR', 'product_id': 'INTEGER', 'unit_price': 'DECIMAL(12,2)',
-                                 'product_category': 'VARCHAR', 'product_type': 'VARCHAR', 'product_detail': 'VARCHAR'})
-                    """)
-                .With("file", file).ExecuteNonQueryAsync(ct);
+            await using var c = await OpenAsync(CancellationToken.None);
+            var todo = new List<PendingLoad>();
+            foreach (var item in group)
+                if (await FindAsync(c, item.Object.Key, CancellationToken.None) is { } earlier) item.Done.TrySetResult(earlier);
+                else if (todo.FirstOrDefault(t => t.Object.Key == item.Object.Key) is { } same) _ = same.Done.Task.ContinueWith(t => Mirror(t, item));
+                else todo.Add(item);
+            if (todo.Count == 0) return;
+            try
+            {
+                await LoadFilesAsync(c, todo);
+            }
+            catch (InvalidDataException) when (todo.Count > 1)
+            {
+                foreach (var item in todo)
+                {
+                    try { await LoadFilesAsync(c, [item]); }
+                    catch (Exception e) { item.Done.TrySetException(e); }
+                }
+            }
+            foreach (var item in todo)
+                if (!item.Done.Task.IsCompleted)
+                    item.Done.TrySetResult(await FindAsync(c, item.Object.Key, CancellationToken.None)
+                                           ?? throw new InvalidOperationException($"{item.Object.Key} committed but not found"));
+        }
+        catch (Exception e)
+        {
+            foreach (var item in group) item.Done.TrySetException(e);
+        }
+    }
+
+    private static void Mirror(Task<LoadedObject> from, PendingLoad to)
+    {
+        if (from.IsCompletedSuccessfully) to.Done.TrySetResult(from.Result);
+        else to.Done.TrySetException(from.Exception?.InnerExceptions ?? [new OperationCanceledException()]);
+    }
+
+    private async Task LoadFilesAsync(DuckDBConnection c, IReadOnlyList<PendingLoad> items)
+    {
+        await Command(c, "DROP TABLE IF EXISTS staging").ExecuteNonQueryAsync();
+        var select = string.Join(" UNION ALL ", items.Select((_, i) =>
+            $"""
+            SELECT *, {i} AS object_index FROM read_csv($file{i}, header = true, delim = ',', quote = '"', escape = '"', auto_detect = false, strict_mode = true,
+              dateformat = '%Y-%m-%d',
+              columns = {'{'}'transaction_id': 'VARCHAR', 'transaction_date': 'DATE', 'transaction_time': 'TIME', 'transaction_qty': 'INTEGER',
+                         'store_id': 'INTEGER', 'store_location': 'VARCHAR', 'product_id': 'INTEGER', 'unit_price': 'DECIMAL(12,2)',
+                         'product_category': 'VARCHAR', 'product_type': 'VARCHAR', 'product_detail': 'VARCHAR'{'}'})
+            """));
+        var create = Command(c, "CREATE TEMP TABLE staging AS " + select);
+        for (var i = 0; i < items.Count; i++) create.With($"file{i}", items[i].File);
+        try
+        {
+            await create.ExecuteNonQueryAsync();
         }
         catch (DuckDBException e) when (e.Message.StartsWith("Invalid Input Error", StringComparison.Ordinal)
                                         || e.Message.StartsWith("Conversion Error", StringComparison.Ordinal))
         {
-            throw new InvalidDataException($"{processed.Key} is not processed CSV: {e.Message}", e);
+            throw new InvalidDataException($"{string.Join(", ", items.Select(x => x.Object.Key))}: not processed CSV: {e.Message}", e);
         }
 
-        await using var tx = await c.BeginTransactionAsync(ct);
+        await using var tx = await c.BeginTransactionAsync();
+        // Which object each staged row came from: its ingestion number, batch and key.
+        await Command(c, "CREATE OR REPLACE TEMP TABLE staging_object (object_index INTEGER, ingestion_number BIGINT, sequence INTEGER, object_key VARCHAR)", tx)
+            .ExecuteNonQueryAsync();
+        for (var i = 0; i < items.Count; i++)
+            await Command(c, "INSERT INTO staging_object VALUES ($i, $number, $sequence, $object)", tx)
+                .With("i", i).With("number", items[i].Object.IngestionNumber).With("sequence", items[i].Object.Sequence).With("object", items[i].Object.Key)
+                .ExecuteNonQueryAsync();
         foreach (var statement in LoadStatements)
-            await Command(c, statement, tx)
-                .With("number", processed.IngestionNumber).With("sequence", processed.Sequence).With("object", processed.Key)
-                .ExecuteNonQueryAsync(ct);
+            await Command(c, statement, tx).ExecuteNonQueryAsync();
         var now = DateTimeOffset.UtcNow;
-        await Command(c,
-                """
-                INSERT INTO loaded_object (object_key, ingestion_id, sequence, batch_objects, row_count, first_date, last_date, loaded_at)
-                SELECT $object, $ingestion, $sequence, $objects, COUNT(*), MIN(transaction_date), MAX(transaction_date), $now FROM staging
-                """, tx)
-            .With("object", processed.Key).With("ingestion", processed.IngestionId).With("sequence", processed.Sequence)
-            .With("objects", processed.BatchObjects).With("now", now.UtcDateTime)
-            .ExecuteNonQueryAsync(ct);
-        await tx.CommitAsync(ct);
-        await Command(c, "DROP TABLE IF EXISTS staging").ExecuteNonQueryAsync(ct);
-        var loaded = await FindAsync(c, processed.Key, ct) ?? throw new InvalidOperationException($"{processed.Key} committed but not found");
-        logger.LogDebug("Loaded {Object}: {Rows} rows", processed.Key, loaded.Rows);
-        return loaded;
+        for (var i = 0; i < items.Count; i++)
+        {
+            var o = items[i].Object;
+            await Command(c,
+                    """
+                    INSERT INTO loaded_object (object_key, ingestion_id, sequence, batch_objects, row_count, first_date, last_date, loaded_at)
+                    SELECT $object, $ingestion, $sequence, $objects, COUNT(*), MIN(transaction_date), MAX(transaction_date), $now FROM staging WHERE object_index = $i
+                    """, tx)
+                .With("object", o.Key).With("ingestion", o.IngestionId).With("sequence", o.Sequence)
+                .With("objects", o.BatchObjects).With("now", now.UtcDateTime).With("i", i)
+                .ExecuteNonQueryAsync();
+        }
+        await tx.CommitAsync();
+        await Command(c, "DROP TABLE IF EXISTS staging").ExecuteNonQueryAsync();
+        logger.LogDebug("Loaded {Objects} objects in one transaction", items.Count);
     }
 
-    // The star schema's share of one staged object, in order: dates, new store and product versions (an existing
+    // The star schema's share of the staged objects, in order: dates, new store and product versions (an existing
     // version's first sale may move earlier), their valid_to/is_current, then the facts.
     private static readonly string[] LoadStatements =
     [
@@ -170,11 +242,14 @@ public sealed class DuckDbWarehouse(string path, ILogger<DuckDbWarehouse> logger
                year(s.transaction_date) * 10000 + month(s.transaction_date) * 100 + day(s.transaction_date),
                hour(s.transaction_time) * 10000 + minute(s.transaction_time) * 100 + second(s.transaction_time),
                ds.store_key, dp.product_key, s.store_id, s.product_id, s.transaction_qty, s.unit_price,
-               CAST(s.transaction_qty * s.unit_price AS DECIMAL(14,2)), $number, $sequence, $object
+               CAST(s.transaction_qty * s.unit_price AS DECIMAL(14,2)), o.ingestion_number, o.sequence, o.object_key
         FROM staging s
+        JOIN staging_object o ON o.object_index = s.object_index
         JOIN dim_store ds ON ds.store_id = s.store_id AND ds.store_location = s.store_location
         JOIN dim_product dp ON dp.product_id = s.product_id AND dp.product_category = s.product_category AND dp.product_type = s.product_type
                            AND dp.product_detail = s.product_detail AND dp.unit_price = s.unit_price
+        -- A transaction in two objects of one group: only its latest copy (an upsert cannot touch a row twice).
+        QUALIFY row_number() OVER (PARTITION BY s.transaction_id ORDER BY o.ingestion_number DESC, o.sequence DESC) = 1
         ON CONFLICT (transaction_id) DO UPDATE SET
           date_id = excluded.date_id, time_id = excluded.time_id, store_key = excluded.store_key, product_key = excluded.product_key,
           store_id = excluded.store_id, product_id = excluded.product_id, transaction_qty = excluded.transaction_qty,
