@@ -18,13 +18,9 @@ public sealed class DayResync(ServiceStore store, OltpSource oltp, ILogger<DayRe
         {
             await using (var reader = await OltpSource.ReadDayFactLinesAsync(my, day, ct))
                 await facts.ReadAsync(reader, ct);
-            await using var dims = await pg.BeginTransactionAsync(ct);
-            await Dimensions.UpsertStoresAsync(pg, dims, await OltpSource.StoresAsync(my, facts.Stores, ct), ct);
-            await Dimensions.UpsertProductsAsync(pg, dims, await OltpSource.ProductsAsync(my, facts.Products, ct), ct);
-            await Dimensions.AddDatesAsync(pg, dims, facts.Dates, ct);
-            await dims.CommitAsync(ct);
+            await Dimensions.AddForFactsAsync(pg, my, facts, ct);
         }
-        var dateId = day.Year * 10_000 + day.Month * 100 + day.Day;
+        var dateId = Dimensions.DateId(day);
         await using var tx = await pg.BeginTransactionAsync(ct);
         // The day's cells of the dashboard's aggregate go with its facts and come back with the new ones (SalesAggregate).
         await SalesAggregate.LockDatesAsync(pg, tx, [dateId], ct);

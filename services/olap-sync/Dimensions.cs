@@ -10,6 +10,24 @@ namespace CoffeeMesh.OlapSync;
 /// </summary>
 public static class Dimensions
 {
+    /// <summary>
+    /// The stores, products (every version of each, read from MySQL) and dates that <paramref name="facts"/> point at,
+    /// in a transaction of their own committed before the facts': reference rows a failed fact transaction leaves
+    /// unused are harmless, while holding their locks until the facts commit would make concurrent batches that
+    /// add the same new date or product wait for each other's whole transaction.
+    /// </summary>
+    public static async Task AddForFactsAsync(NpgsqlConnection pg, MySqlConnector.MySqlConnection my, FactLines facts, CancellationToken ct)
+    {
+        await using var tx = await pg.BeginTransactionAsync(ct);
+        await UpsertStoresAsync(pg, tx, await OltpSource.StoresAsync(my, facts.Stores, ct), ct);
+        await UpsertProductsAsync(pg, tx, await OltpSource.ProductsAsync(my, facts.Products, ct), ct);
+        await AddDatesAsync(pg, tx, facts.Dates, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Smart key of a date in dim_date and fact_sales: yyyymmdd.</summary>
+    public static int DateId(DateOnly d) => d.Year * 10_000 + d.Month * 100 + d.Day;
+
     /// <summary>Dates are derived from their smart keys; only keys not there yet are inserted. (dim_time is complete from the start.)</summary>
     public static async Task AddDatesAsync(NpgsqlConnection c, NpgsqlTransaction tx, IReadOnlyCollection<int> dateIds, CancellationToken ct)
     {

@@ -20,29 +20,24 @@ public sealed class OltpSource(ServiceStore store)
     /// a newline or a backslash: transaction_id is transform's "&lt;integer&gt;_&lt;yyyyMMdd&gt;", the rest are numbers.
     /// </summary>
     public static async Task<MySqlDataReader> ReadFactLinesAsync(MySqlConnection c, long fromVersion, long toVersion, CancellationToken ct) =>
-        (MySqlDataReader)await c.Command(
-                """
-                SELECT CONCAT_WS('	', transaction_id,
-                       YEAR(transaction_date) * 10000 + MONTH(transaction_date) * 100 + DAY(transaction_date),
-                       HOUR(transaction_time) * 10000 + MINUTE(transaction_time) * 100 + SECOND(transaction_time),
-                       store_id, product_id, transaction_qty, total_amount, row_version, store_key, product_key)
-                FROM sales WHERE row_version BETWEEN @from AND @to
-                """)
+        (MySqlDataReader)await c.Command(SelectFactLines + " WHERE row_version BETWEEN @from AND @to")
             .With("@from", fromVersion).With("@to", toVersion)
             .ExecuteReaderAsync(ct);
 
     /// <summary>One day's current sales as fact_sales lines (see <see cref="ReadFactLinesAsync"/>): the repair of a day that disagrees.</summary>
     public static async Task<MySqlDataReader> ReadDayFactLinesAsync(MySqlConnection c, DateOnly day, CancellationToken ct) =>
-        (MySqlDataReader)await c.Command(
-                """
-                SELECT CONCAT_WS('	', transaction_id,
-                       YEAR(transaction_date) * 10000 + MONTH(transaction_date) * 100 + DAY(transaction_date),
-                       HOUR(transaction_time) * 10000 + MINUTE(transaction_time) * 100 + SECOND(transaction_time),
-                       store_id, product_id, transaction_qty, total_amount, row_version, store_key, product_key)
-                FROM sales WHERE transaction_date = @day
-                """)
+        (MySqlDataReader)await c.Command(SelectFactLines + " WHERE transaction_date = @day")
             .With("@day", day.ToDateTime(TimeOnly.MinValue))
             .ExecuteReaderAsync(ct);
+
+    private const string SelectFactLines =
+        """
+        SELECT CONCAT_WS('	', transaction_id,
+               YEAR(transaction_date) * 10000 + MONTH(transaction_date) * 100 + DAY(transaction_date),
+               HOUR(transaction_time) * 10000 + MINUTE(transaction_time) * 100 + SECOND(transaction_time),
+               store_id, product_id, transaction_qty, total_amount, row_version, store_key, product_key)
+        FROM sales
+        """;
 
     /// <summary>Every version of the given stores (a new version changes its neighbours' valid_to and is_current too).</summary>
     public static async Task<List<StoreRow>> StoresAsync(MySqlConnection c, IEnumerable<int> ids, CancellationToken ct) =>

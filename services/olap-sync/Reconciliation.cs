@@ -44,7 +44,7 @@ public sealed record Reconciliation
         await using (var r = await c.Command(
                              "SELECT d.transaction_date, COUNT(*), SUM(f.transaction_qty), SUM(f.total_amount) FROM fact_sales f " +
                              "JOIN dim_date d ON d.date_id = f.date_id WHERE f.date_id BETWEEN @from AND @to GROUP BY d.transaction_date")
-                         .With("@from", DateId(from)).With("@to", DateId(to)).ExecuteReaderAsync(ct))
+                         .With("@from", Dimensions.DateId(from)).With("@to", Dimensions.DateId(to)).ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
                 postgres[r.GetFieldValue<DateOnly>(0)] = new Totals(r.GetInt64(1), r.GetInt64(2), r.GetDecimal(3));
 
@@ -55,6 +55,4 @@ public sealed record Reconciliation
             .ToList();
         return new Reconciliation { From = from, To = to, Days = days, Agrees = days.All(d => d.Agrees) };
     }
-
-    private static int DateId(DateOnly d) => d.Year * 10_000 + d.Month * 100 + d.Day;
 }

@@ -37,15 +37,7 @@ public sealed class SalesBatchSync(ServiceStore store, OltpSource oltp, Inbox in
             await using (var reader = await OltpSource.ReadFactLinesAsync(my, SalesTsv.RowVersion(batch.IngestionNumber, batch.FirstLine),
                              SalesTsv.RowVersion(batch.IngestionNumber, batch.LastLine), ct))
                 await facts.ReadAsync(reader, ct);
-            // The dimensions commit on their own, before the facts: rows of reference data that a
-            // failed fact transaction leaves unused are harmless, while holding their locks until
-            // the facts commit would make concurrent batches that add the same new date or product
-            // wait for each other's whole transaction.
-            await using var dims = await pg.BeginTransactionAsync(ct);
-            await Dimensions.UpsertStoresAsync(pg, dims, await OltpSource.StoresAsync(my, facts.Stores, ct), ct);
-            await Dimensions.UpsertProductsAsync(pg, dims, await OltpSource.ProductsAsync(my, facts.Products, ct), ct);
-            await Dimensions.AddDatesAsync(pg, dims, facts.Dates, ct);
-            await dims.CommitAsync(ct);
+            await Dimensions.AddForFactsAsync(pg, my, facts, ct);
         }
 
         await using var tx = await pg.BeginTransactionAsync(ct);
