@@ -1,3 +1,4 @@
+using CoffeeMesh.Contracts;
 using CoffeeMesh.CloudPublisher;
 using CoffeeMesh.Messaging;
 using CoffeeMesh.Messaging.Storage;
@@ -32,10 +33,8 @@ app.MapDefaultEndpoints();
 // Reconciliation: the bucket's totals per day, and the repair of a day whose objects disagree with MySQL.
 app.MapGet("/days", async (string? from, string? to, BucketDays days, CancellationToken ct) =>
 {
-    if (!DateOnly.TryParseExact(from, "yyyy-MM-dd", out var f) || !DateOnly.TryParseExact(to, "yyyy-MM-dd", out var t))
-        return Results.Problem("from and to are required, as yyyy-MM-dd", statusCode: StatusCodes.Status400BadRequest);
-    if (t < f || t.DayNumber - f.DayNumber >= BucketDays.MaxDays)
-        return Results.Problem($"to must be on or after from, at most {BucketDays.MaxDays} days later", statusCode: StatusCodes.Status400BadRequest);
+    if (!DayRange.TryParse(from, to, BucketDays.MaxDays, out var f, out var t, out var problem))
+        return Results.Problem(problem, statusCode: StatusCodes.Status400BadRequest);
     return Results.Ok((await days.TotalsAsync(f, t, ct)).Select(d => new { day = d.Day.ToString("yyyy-MM-dd"), rows = d.Rows, quantity = d.Quantity, amount = d.Amount }));
 });
 app.MapPost("/days/{day}/republish", async (string day, BucketDays days, CancellationToken ct) =>

@@ -51,12 +51,12 @@ app.MapDefaultEndpoints();
 app.MapIngestionEndpoints();
 // The four stores compared day by day (MySQL the reference), and the repair of the days that disagree.
 app.MapGet("/reconciliation", async (string? from, string? to, StoreReconciler reconciler, CancellationToken ct) =>
-    ReconciliationRange.TryParse(from, to, out var f, out var t, out var problem)
+    DayRange.TryParse(from, to, StoreReconciler.MaxDays, out var f, out var t, out var problem)
         ? Results.Json(await reconciler.CompareAsync(f, t, ct))
         : Results.Problem(problem, statusCode: StatusCodes.Status400BadRequest));
 app.MapPost("/reconciliation/repair", async (string? from, string? to, StoreReconciler reconciler, CancellationToken ct) =>
 {
-    if (!ReconciliationRange.TryParse(from, to, out var f, out var t, out var problem)) return Results.Problem(problem, statusCode: StatusCodes.Status400BadRequest);
+    if (!DayRange.TryParse(from, to, StoreReconciler.MaxDays, out var f, out var t, out var problem)) return Results.Problem(problem, statusCode: StatusCodes.Status400BadRequest);
     var (repairs, after) = await reconciler.RepairAsync(f, t, ct);
     return Results.Json(new { repaired = repairs, after });
 });

@@ -1,3 +1,4 @@
+using CoffeeMesh.Contracts;
 using Microsoft.Extensions.Options;
 using CoffeeMesh.WarehouseLoader.Warehouse;
 
@@ -16,9 +17,7 @@ public static class WarehouseDaysEndpoint
     {
         app.MapGet("/days", async (string? from, string? to, IWarehouse warehouse, CancellationToken ct) =>
         {
-            if (!DateOnly.TryParseExact(from, "yyyy-MM-dd", out var f) || !DateOnly.TryParseExact(to, "yyyy-MM-dd", out var t))
-                return Results.Problem("from and to are required, as yyyy-MM-dd", statusCode: 400);
-            if (t < f || t.DayNumber - f.DayNumber >= MaxDays) return Results.Problem($"to must be on or after from, at most {MaxDays} days later", statusCode: 400);
+            if (!DayRange.TryParse(from, to, MaxDays, out var f, out var t, out var problem)) return Results.Problem(problem, statusCode: 400);
             var days = await warehouse.DayTotalsAsync(f, t, ct);
             return Results.Ok(days.Select(d => new { day = d.Day.ToString("yyyy-MM-dd"), rows = d.Rows, quantity = d.Quantity, amount = d.Amount }));
         });
